@@ -1,0 +1,36 @@
+"""lstm_ref: the LSTM of the book *LSTM, gate by gate*.
+
+Subpackages, each imported on first use so that ``import lstm_ref`` stays
+light (no torch, no matplotlib):
+
+``lstm_ref.numpy``
+    The NumPy reference: RNN, LSTM and GRU with hand-written backward passes.
+``lstm_ref.torch``
+    A drop-in ``torch.nn.LSTM`` of our own, its variants and the speed ladder.
+``lstm_ref.data``
+    The classic long-time-lag tasks and the application data sets.
+``lstm_ref.train``, ``lstm_ref.viz``, ``lstm_ref.cache``, ``lstm_ref.bench``
+    The training loop, the book's figures, a model cache, the benchmark.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+__version__ = "0.1.0"
+
+_SUBMODULES = ("numpy", "torch", "data", "train", "viz", "cache", "bench")
+__all__ = ["__version__", *_SUBMODULES]
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
