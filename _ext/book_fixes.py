@@ -1,5 +1,8 @@
 """Small Sphinx fixes for the book's site.
 
+``nitpick_ignore`` comes from ``_config.yml`` as a list of two-item lists, but
+Sphinx looks up ``(type, target)`` tuples in it: convert, or no entry matches.
+
 sphinx-thebe registers its inline configuration script on every
 ``env-before-read-docs`` event; a build that reads documents twice (as
 Jupyter Book's does) emits the same ``const THEBE_JS_URL = ...`` script twice,
@@ -31,6 +34,11 @@ def _dedupe_scripts(
     context["script_files"] = unique
 
 
+def _nitpick_ignore_as_tuples(app: Any, config: Any) -> None:
+    config.nitpick_ignore = [tuple(entry) for entry in config.nitpick_ignore]
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("config-inited", _nitpick_ignore_as_tuples)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
