@@ -25,12 +25,33 @@ class Cell:
 
 
 CELLS = {
-    "rnn": Cell("rnn", 1, ("h0",), lnp.rnn_forward, lnp.rnn_backward,
-                lnp.rnn_step_forward, lnp.rnn_step_backward),
-    "lstm": Cell("lstm", 4, ("h0", "c0"), lnp.lstm_forward, lnp.lstm_backward,
-                 lnp.lstm_step_forward, lnp.lstm_step_backward),
-    "gru": Cell("gru", 3, ("h0",), lnp.gru_forward, lnp.gru_backward,
-                lnp.gru_step_forward, lnp.gru_step_backward),
+    "rnn": Cell(
+        "rnn",
+        1,
+        ("h0",),
+        lnp.rnn_forward,
+        lnp.rnn_backward,
+        lnp.rnn_step_forward,
+        lnp.rnn_step_backward,
+    ),
+    "lstm": Cell(
+        "lstm",
+        4,
+        ("h0", "c0"),
+        lnp.lstm_forward,
+        lnp.lstm_backward,
+        lnp.lstm_step_forward,
+        lnp.lstm_step_backward,
+    ),
+    "gru": Cell(
+        "gru",
+        3,
+        ("h0",),
+        lnp.gru_forward,
+        lnp.gru_backward,
+        lnp.gru_step_forward,
+        lnp.gru_step_backward,
+    ),
 }
 
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _numpy_cells import CELLS, Cell, make_inputs, outputs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lstm_ref.numpy import check_gradients, numerical_gradient, relative_error
-from _numpy_cells import CELLS, Cell, make_inputs, outputs
 
 NAMES = sorted(CELLS)
 
@@ -160,8 +160,9 @@ def test_none_upstream_gradients_mean_zeros(name: str) -> None:
     inputs = make_inputs(cell, T=3, B=2, D=2, H=3)
     result = cell.forward(**inputs)
     outs = outputs(result)
-    with_zeros = cell.backward(np.ones_like(outs[0]), *[np.zeros_like(o) for o in outs[1:]],
-                               result[-1])
+    with_zeros = cell.backward(
+        np.ones_like(outs[0]), *[np.zeros_like(o) for o in outs[1:]], result[-1]
+    )
     with_none = cell.backward(np.ones_like(outs[0]), *[None for _ in outs[1:]], result[-1])
     for key in inputs:
         np.testing.assert_array_equal(with_zeros[key], with_none[key])
@@ -191,4 +192,5 @@ def test_lstm_forget_gate_carries_the_cell_when_open() -> None:
     _, (_, c_n), cache = cell.forward(**inputs)
     np.testing.assert_array_equal(c_n, inputs["c0"])
     grads = cell.backward(None, None, np.ones_like(c_n), cache)
-    np.testing.assert_array_equal(grads["c0"], np.ones_like(c_n))  # gradient neither fades nor grows
+    # the gradient neither fades nor grows on its way back
+    np.testing.assert_array_equal(grads["c0"], np.ones_like(c_n))

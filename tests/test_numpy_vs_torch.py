@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _numpy_cells import CELLS, Cell, make_inputs, outputs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lstm_ref.numpy import relative_error
-from _numpy_cells import CELLS, Cell, make_inputs, outputs
 
 torch = pytest.importorskip("torch")
 
@@ -27,13 +27,17 @@ def torch_forward_backward(
     cell: Cell, inputs: dict[str, np.ndarray], upstream: list[np.ndarray]
 ) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
     """Outputs and input/weight gradients from torch.nn.<cell> and autograd."""
-    T, B, D = inputs["x"].shape
+    D = inputs["x"].shape[2]
     H = inputs["W_hh"].shape[1]
     dtype = torch.float64 if inputs["x"].dtype == np.float64 else torch.float32
     module = getattr(torch.nn, MODULES[cell.name])(D, H, dtype=dtype)
     with torch.no_grad():
-        for ours, theirs in [("W_ih", "weight_ih_l0"), ("W_hh", "weight_hh_l0"),
-                             ("b_ih", "bias_ih_l0"), ("b_hh", "bias_hh_l0")]:
+        for ours, theirs in [
+            ("W_ih", "weight_ih_l0"),
+            ("W_hh", "weight_hh_l0"),
+            ("b_ih", "bias_ih_l0"),
+            ("b_hh", "bias_hh_l0"),
+        ]:
             getattr(module, theirs).copy_(torch.from_numpy(inputs[ours]))
     x = torch.tensor(inputs["x"], requires_grad=True)
     states = [torch.tensor(inputs[s][None], requires_grad=True) for s in cell.states]
@@ -42,8 +46,13 @@ def torch_forward_backward(
     outs = [y] + [f[0] for f in finals]
     loss = sum((o * torch.from_numpy(u)).sum() for o, u in zip(outs, upstream, strict=True))
     loss.backward()  # type: ignore[union-attr]
-    grads = {"x": x.grad, "W_ih": module.weight_ih_l0.grad, "W_hh": module.weight_hh_l0.grad,
-             "b_ih": module.bias_ih_l0.grad, "b_hh": module.bias_hh_l0.grad}
+    grads = {
+        "x": x.grad,
+        "W_ih": module.weight_ih_l0.grad,
+        "W_hh": module.weight_hh_l0.grad,
+        "b_ih": module.bias_ih_l0.grad,
+        "b_hh": module.bias_hh_l0.grad,
+    }
     grads.update({s: t.grad[0] for s, t in zip(cell.states, states, strict=True)})
     return [o.detach().numpy() for o in outs], {k: v.numpy() for k, v in grads.items()}
 
