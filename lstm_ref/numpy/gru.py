@@ -145,7 +145,8 @@ def gru_step_forward(
     a_h = h_prev @ W_hh.T + b_hh
     gates = np.empty_like(a_x)
     h = gru_cell_forward(a_x, a_h, h_prev, gates)
-    return h, GRUStepCache(x, h_prev, gates, a_h[:, 2 * H :], W_ih, W_hh)
+    a_hn = a_h[:, 2 * H :].copy()  # a copy, so the cache does not keep all of a_h alive
+    return h, GRUStepCache(x, h_prev, gates, a_hn, W_ih, W_hh)
 
 
 def gru_step_backward(dh: FloatArray, cache: GRUStepCache) -> Grads:
@@ -194,6 +195,8 @@ def gru_forward(
     -------
     y : (T, B, H) hidden states h_1 … h_T
     h_n : (B, H) final hidden state
+        (``y`` and the final states are views into the cache: copy them before
+        changing them in place)
     cache : :class:`GRUCache` for :func:`gru_backward`
     """
     B, D, H = check_recurrent_inputs(x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh, 3, sequence=True)

@@ -208,6 +208,8 @@ def lstm_forward(
     -------
     y : (T, B, H) hidden states h_1 … h_T
     (h_n, c_n) : (B, H) final hidden and cell states
+        (``y`` and the final states are views into the cache: copy them before
+        changing them in place)
     cache : :class:`LSTMCache` for :func:`lstm_backward`
     """
     B, D, H = check_recurrent_inputs(

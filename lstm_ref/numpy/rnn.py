@@ -117,6 +117,8 @@ def rnn_forward(
     -------
     y : (T, B, H) hidden states h_1 … h_T
     h_n : (B, H) final hidden state
+        (``y`` and the final states are views into the cache: copy them before
+        changing them in place)
     cache : :class:`RNNCache` for :func:`rnn_backward`
     """
     B, D, H = check_recurrent_inputs(x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh, 1, sequence=True)
