@@ -149,12 +149,12 @@ def gru_step_forward(
     return h, GRUStepCache(x, h_prev, gates, a_hn, W_ih, W_hh)
 
 
-def gru_step_backward(dh: FloatArray, cache: GRUStepCache) -> Grads:
+def gru_step_backward(dh: FloatArray | None, cache: GRUStepCache) -> Grads:
     """Backward through :func:`gru_step_forward`.
 
     Parameters
     ----------
-    dh : (B, H) gradient of the loss w.r.t. the returned h
+    dh : (B, H) gradient of the loss w.r.t. the returned h, or None for zeros
     cache : from :func:`gru_step_forward`
 
     Returns

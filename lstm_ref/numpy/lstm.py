@@ -159,12 +159,12 @@ def lstm_step_forward(
     return h, c, LSTMStepCache(x, h_prev, c_prev, gates, tanh_c, W_ih, W_hh)
 
 
-def lstm_step_backward(dh: FloatArray, dc: FloatArray, cache: LSTMStepCache) -> Grads:
+def lstm_step_backward(dh: FloatArray | None, dc: FloatArray | None, cache: LSTMStepCache) -> Grads:
     """Backward through :func:`lstm_step_forward`.
 
     Parameters
     ----------
-    dh, dc : (B, H) gradients of the loss w.r.t. the returned h and c
+    dh, dc : (B, H) gradients of the loss w.r.t. the returned h and c, or None for zeros
     cache : from :func:`lstm_step_forward`
 
     Returns

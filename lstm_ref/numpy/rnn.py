@@ -74,12 +74,12 @@ def rnn_step_forward(
     return h, RNNStepCache(x, h_prev, h, W_ih, W_hh)
 
 
-def rnn_step_backward(dh: FloatArray, cache: RNNStepCache) -> Grads:
+def rnn_step_backward(dh: FloatArray | None, cache: RNNStepCache) -> Grads:
     """Backward through :func:`rnn_step_forward`.
 
     Parameters
     ----------
-    dh : (B, H) gradient of the loss w.r.t. the returned h
+    dh : (B, H) gradient of the loss w.r.t. the returned h, or None for zeros
     cache : from :func:`rnn_step_forward`
 
     Returns
