@@ -194,3 +194,17 @@ def test_lstm_forget_gate_carries_the_cell_when_open() -> None:
     grads = cell.backward(None, None, np.ones_like(c_n), cache)
     # the gradient neither fades nor grows on its way back
     np.testing.assert_array_equal(grads["c0"], np.ones_like(c_n))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_saturated_gates_raise_no_floating_point_errors(name: str, dtype: Any) -> None:
+    """Pre-activations around ±1e4 saturate every gate without overflow or invalid values."""
+    cell = CELLS[name]
+    inputs = make_inputs(cell, T=3, B=2, D=3, H=4, dtype=dtype)
+    for key in ("W_ih", "W_hh", "b_ih", "b_hh"):
+        inputs[key] = inputs[key] * dtype(1e4)
+    with np.errstate(all="raise"):
+        result = cell.forward(**inputs)
+        grads = cell.backward(*[np.ones_like(o) for o in outputs(result)], result[-1])
+    assert all(np.all(np.isfinite(g)) for g in grads.values())
