@@ -2,7 +2,7 @@
 
 Everything is time-major: ``x`` is ``(T, B, D)``, states are ``(B, H)``, and
 the weights have ``torch.nn``'s layout and gate order, so they move freely
-between this package, :mod:`lstm_ref.torch` and ``torch.nn``::
+between this package, ``lstm_ref.torch`` and ``torch.nn``::
 
     y, (h_n, c_n), cache = lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh)
     grads = lstm_backward(dy, dh_n, dc_n, cache)   # dict: x, h0, c0, W_ih, W_hh, b_ih, b_hh
@@ -16,10 +16,8 @@ Every backward takes the gradient of each output of its forward, in order
 of the forward's arguments. float32 and float64 both work; the dtype of ``x``
 is kept throughout.
 
-Modules: :mod:`~lstm_ref.numpy.activations`, :mod:`~lstm_ref.numpy.rnn`,
-:mod:`~lstm_ref.numpy.lstm`, :mod:`~lstm_ref.numpy.gru`,
-:mod:`~lstm_ref.numpy.gradcheck`, :mod:`~lstm_ref.numpy.optim`,
-:mod:`~lstm_ref.numpy.losses`, :mod:`~lstm_ref.numpy.model`.
+Modules: ``activations``, ``rnn``, ``lstm``, ``gru``, ``gradcheck``, ``optim``,
+``losses``, ``model``; everything public is re-exported here.
 """
 
 from lstm_ref.numpy._validation import DTypeError

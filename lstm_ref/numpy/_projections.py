@@ -21,15 +21,22 @@ def projection_grads(
 
     Parameters
     ----------
-    da_x, da_h : (..., G) gradients w.r.t. ``a_x`` and ``a_h``; ``...`` is
-        (B,) for one step or (T, B) for a sequence, ``G`` is H, 3H or 4H
-    x : (..., D) the inputs
-    h_prev : (..., H) the hidden state each step started from
-    W_ih : (G, D)
+    da_x : numpy.ndarray
+        Shape (..., G): gradient w.r.t. ``a_x``. ``...`` is (B,) for one step
+        or (T, B) for a sequence; ``G`` is H, 3H or 4H.
+    da_h : numpy.ndarray
+        Shape (..., G): gradient w.r.t. ``a_h``.
+    x : numpy.ndarray
+        Shape (..., D): the inputs.
+    h_prev : numpy.ndarray
+        Shape (..., H): the hidden state each step started from.
+    W_ih : numpy.ndarray
+        Shape (G, D): input-to-hidden weights.
 
     Returns
     -------
-    dict with ``x`` (..., D), ``W_ih`` (G, D), ``W_hh`` (G, H), ``b_ih`` (G,), ``b_hh`` (G,)
+    grads : dict[str, numpy.ndarray]
+        ``x`` (..., D), ``W_ih`` (G, D), ``W_hh`` (G, H), ``b_ih`` (G,), ``b_hh`` (G,).
     """
     G, D, H = W_ih.shape[0], x.shape[-1], h_prev.shape[-1]
     da_x = da_x.reshape(-1, G)  # (rows, G): every time step and batch element is a row

@@ -59,11 +59,16 @@ def check_recurrent_inputs(
 
     Parameters
     ----------
-    x : (T, B, D) when ``sequence`` else (B, D)
-    states : the initial states by argument name, each (B, H)
-    W_ih, W_hh, b_ih, b_hh : (G·H, D), (G·H, H), (G·H,), (G·H,) with G = ``n_gates``
-    n_gates : 1 for the RNN, 3 for the GRU, 4 for the LSTM
-    sequence : whether ``x`` holds a whole sequence or one time step
+    x : numpy.ndarray
+        Shape (T, B, D) when ``sequence``, else (B, D).
+    states : dict[str, numpy.ndarray]
+        The initial states by argument name, each (B, H).
+    W_ih, W_hh, b_ih, b_hh : numpy.ndarray
+        Shapes (G·H, D), (G·H, H), (G·H,), (G·H,) with G = ``n_gates``.
+    n_gates : int
+        1 for the RNN, 3 for the GRU, 4 for the LSTM.
+    sequence : bool
+        Whether ``x`` holds a whole sequence or one time step.
     """
     check_float_array("x", x)
     arrays = {**states, "W_ih": W_ih, "W_hh": W_hh, "b_ih": b_ih, "b_hh": b_hh}

@@ -35,11 +35,15 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
 
     Parameters
     ----------
-    a, b : array-likes of the same shape
+    a : numpy.ndarray
+        Any shape (or anything ``np.asarray`` accepts).
+    b : numpy.ndarray
+        The shape of ``a``.
 
     Returns
     -------
-    float in [0, 1]
+    float
+        In [0, 1].
     """
     a64 = np.asarray(a, dtype=np.float64)
     b64 = np.asarray(b, dtype=np.float64)
@@ -60,13 +64,17 @@ def numerical_gradient(
 
     Parameters
     ----------
-    f : function of one array returning a scalar, e.g. ``lambda W: loss(x, W)``
-    x : the point, any shape (copied to float64; the caller's array is untouched)
-    eps : the step
+    f : Callable
+        Function of one array returning a scalar, e.g. ``lambda W: loss(x, W)``.
+    x : numpy.ndarray
+        The point, any shape (copied to float64; the caller's array is untouched).
+    eps : float
+        The step.
 
     Returns
     -------
-    ndarray of float64, the shape of ``x``: ``df/dx``
+    numpy.ndarray
+        ``df/dx`` in float64, the shape of ``x``.
     """
     point = np.array(x, dtype=np.float64)  # a private copy we may perturb
     grad = np.empty_like(point)
@@ -112,17 +120,24 @@ def check_gradients(
 
     Parameters
     ----------
-    forward : e.g. :func:`~lstm_ref.numpy.lstm_forward`, called with ``**inputs``
-    backward : its backward pass, e.g. :func:`~lstm_ref.numpy.lstm_backward`
-    inputs : forward's arguments by name; converted to float64 copies
-    names : which arguments to check (default: all of ``inputs``)
-    eps : central-difference step
-    seed : for the random ``R_k``
+    forward : Callable
+        A forward pass, e.g. ``lstm_forward``, called with ``**inputs``.
+    backward : Callable
+        Its backward pass, e.g. ``lstm_backward``.
+    inputs : Mapping[str, numpy.ndarray]
+        The forward pass's arguments by name; converted to float64 copies.
+    names : Iterable[str] or None
+        Which arguments to check (default: all of ``inputs``).
+    eps : float
+        Central-difference step.
+    seed : int
+        For the random ``R_k``.
 
     Returns
     -------
-    dict mapping each checked argument to the :func:`relative_error` between
-    the analytic and the numerical gradient (< 1e-7 for a correct backward).
+    dict[str, float]
+        For each checked argument, the :func:`relative_error` between the
+        analytic and the numerical gradient (< 1e-7 for a correct backward).
     """
     point = {name: np.array(value, dtype=np.float64) for name, value in inputs.items()}
     result = forward(**point)

@@ -65,14 +65,19 @@ def gru_cell_forward(
 
     Parameters
     ----------
-    a_x : (B, 3H) input part ``W_ih x + b_ih``
-    a_h : (B, 3H) hidden part ``W_hh h_prev + b_hh``
-    h_prev : (B, H) previous hidden state
-    gates : (B, 3H) output buffer, filled with ``[r, z, n]``
+    a_x : numpy.ndarray
+        Shape (B, 3H): input part ``W_ih x + b_ih``.
+    a_h : numpy.ndarray
+        Shape (B, 3H): hidden part ``W_hh h_prev + b_hh``.
+    h_prev : numpy.ndarray
+        Shape (B, H): previous hidden state.
+    gates : numpy.ndarray
+        Shape (B, 3H): output buffer, filled with ``[r, z, n]``.
 
     Returns
     -------
-    h : (B, H) new hidden state
+    h : numpy.ndarray
+        Shape (B, H): new hidden state.
     """
     H = h_prev.shape[1]
     r = sigmoid(a_x[:, 0 * H : 1 * H] + a_h[:, 0 * H : 1 * H])  # reset gate
@@ -95,17 +100,24 @@ def gru_cell_backward(
 
     Parameters
     ----------
-    dh : (B, H) gradient of the loss w.r.t. the new hidden state
-    gates : (B, 3H) the saved ``[r, z, n]``
-    a_hn : (B, H) the saved ``W_hn h_prev + b_hn``
-    h_prev : (B, H) previous hidden state
-    da_x, da_h : (B, 3H) output buffers, filled with the gradients w.r.t.
-        ``a_x`` and ``a_h``
+    dh : numpy.ndarray
+        Shape (B, H): gradient of the loss w.r.t. the new hidden state.
+    gates : numpy.ndarray
+        Shape (B, 3H): the saved ``[r, z, n]``.
+    a_hn : numpy.ndarray
+        Shape (B, H): the saved ``W_hn h_prev + b_hn``.
+    h_prev : numpy.ndarray
+        Shape (B, H): previous hidden state.
+    da_x : numpy.ndarray
+        Shape (B, 3H): output buffer, filled with the gradient w.r.t. ``a_x``.
+    da_h : numpy.ndarray
+        Shape (B, 3H): output buffer, filled with the gradient w.r.t. ``a_h``.
 
     Returns
     -------
-    dh_prev_direct : (B, H) the gradient reaching ``h_prev`` through
-        ``z ⊙ h_prev`` only; the path through ``a_h`` is ``da_h W_hh``.
+    dh_prev_direct : numpy.ndarray
+        Shape (B, H): the gradient reaching ``h_prev`` through ``z ⊙ h_prev``
+        only; the path through ``a_h`` is ``da_h W_hh``.
     """
     H = h_prev.shape[1]
     r, z, n = (gates[:, k * H : (k + 1) * H] for k in range(3))
@@ -129,14 +141,25 @@ def gru_step_forward(
 
     Parameters
     ----------
-    x : (B, D) input at this step
-    h_prev : (B, H) previous hidden state
-    W_ih : (3H, D); W_hh : (3H, H); b_ih, b_hh : (3H,)
+    x : numpy.ndarray
+        Shape (B, D): input at this step.
+    h_prev : numpy.ndarray
+        Shape (B, H): previous hidden state.
+    W_ih : numpy.ndarray
+        Shape (3H, D): input-to-hidden weights of the three gates (r, z, n).
+    W_hh : numpy.ndarray
+        Shape (3H, H): hidden-to-hidden weights.
+    b_ih : numpy.ndarray
+        Shape (3H,): input-to-hidden biases.
+    b_hh : numpy.ndarray
+        Shape (3H,): hidden-to-hidden biases.
 
     Returns
     -------
-    h : (B, H) new hidden state
-    cache : :class:`GRUStepCache` for :func:`gru_step_backward`
+    h : numpy.ndarray
+        Shape (B, H): new hidden state.
+    cache : GRUStepCache
+        What :func:`gru_step_backward` needs.
     """
     _, _, H = check_recurrent_inputs(
         x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, 3, sequence=False
@@ -154,14 +177,17 @@ def gru_step_backward(dh: FloatArray | None, cache: GRUStepCache) -> Grads:
 
     Parameters
     ----------
-    dh : (B, H) gradient of the loss w.r.t. the returned h, or None for zeros
-    cache : from :func:`gru_step_forward`
+    dh : numpy.ndarray or None
+        Shape (B, H): gradient of the loss w.r.t. the returned h (None: zeros).
+    cache : GRUStepCache
+        From :func:`gru_step_forward`.
 
     Returns
     -------
-    dict of gradients, one per argument of :func:`gru_step_forward`:
-    ``x`` (B, D), ``h_prev`` (B, H), ``W_ih`` (3H, D), ``W_hh`` (3H, H),
-    ``b_ih`` (3H,), ``b_hh`` (3H,).
+    grads : dict[str, numpy.ndarray]
+        One gradient per argument of :func:`gru_step_forward`:
+        ``x`` (B, D), ``h_prev`` (B, H), ``W_ih`` (3H, D), ``W_hh`` (3H, H),
+        ``b_ih`` (3H,), ``b_hh`` (3H,).
     """
     dh = upstream_gradient("dh", dh, cache.h_prev.shape, "(B, H)", cache.x)
     da_x = np.empty_like(cache.gates)
@@ -187,17 +213,29 @@ def gru_forward(
 
     Parameters
     ----------
-    x : (T, B, D) inputs, time-major
-    h0 : (B, H) initial hidden state
-    W_ih : (3H, D); W_hh : (3H, H); b_ih, b_hh : (3H,)
+    x : numpy.ndarray
+        Shape (T, B, D): inputs, time-major.
+    h0 : numpy.ndarray
+        Shape (B, H): initial hidden state.
+    W_ih : numpy.ndarray
+        Shape (3H, D): input-to-hidden weights of the three gates (r, z, n).
+    W_hh : numpy.ndarray
+        Shape (3H, H): hidden-to-hidden weights.
+    b_ih : numpy.ndarray
+        Shape (3H,): input-to-hidden biases.
+    b_hh : numpy.ndarray
+        Shape (3H,): hidden-to-hidden biases.
 
     Returns
     -------
-    y : (T, B, H) hidden states h_1 … h_T
-    h_n : (B, H) final hidden state
-        (``y`` and the final states are views into the cache: copy them before
-        changing them in place)
-    cache : :class:`GRUCache` for :func:`gru_backward`
+    y : numpy.ndarray
+        Shape (T, B, H): hidden states h_1 … h_T.
+    h_n : numpy.ndarray
+        Shape (B, H): final hidden state.
+        (``y`` and ``h_n`` are views into the cache: copy them before changing
+        them in place.)
+    cache : GRUCache
+        What :func:`gru_backward` needs.
     """
     B, D, H = check_recurrent_inputs(x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh, 3, sequence=True)
     T = x.shape[0]
@@ -223,15 +261,19 @@ def gru_backward(dy: FloatArray | None, dh_n: FloatArray | None, cache: GRUCache
 
     Parameters
     ----------
-    dy : (T, B, H) gradient of the loss w.r.t. ``y``, or None for zeros
-    dh_n : (B, H) gradient w.r.t. the final hidden state, or None for zeros
-    cache : from :func:`gru_forward`
+    dy : numpy.ndarray or None
+        Shape (T, B, H): gradient of the loss w.r.t. ``y`` (None: zeros).
+    dh_n : numpy.ndarray or None
+        Shape (B, H): gradient w.r.t. the final hidden state (None: zeros).
+    cache : GRUCache
+        From :func:`gru_forward`.
 
     Returns
     -------
-    dict of gradients, one per argument of :func:`gru_forward`:
-    ``x`` (T, B, D), ``h0`` (B, H), ``W_ih`` (3H, D), ``W_hh`` (3H, H),
-    ``b_ih`` (3H,), ``b_hh`` (3H,).
+    grads : dict[str, numpy.ndarray]
+        One gradient per argument of :func:`gru_forward`:
+        ``x`` (T, B, D), ``h0`` (B, H), ``W_ih`` (3H, D), ``W_hh`` (3H, H),
+        ``b_ih`` (3H,), ``b_hh`` (3H,).
     """
     x, h, gates, a_hn, W_ih, W_hh = cache
     T, B, H = h.shape[0] - 1, h.shape[1], h.shape[2]

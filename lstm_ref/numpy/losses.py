@@ -19,13 +19,18 @@ def mse_loss(pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray
 
     Parameters
     ----------
-    pred : (..., O) predictions
-    target : the same number of entries; ``(N,)`` for ``pred`` of shape ``(N, 1)`` is fine
+    pred : numpy.ndarray
+        Shape (..., O): predictions.
+    target : numpy.ndarray
+        The same number of entries as ``pred``; ``(N,)`` for ``pred`` of shape
+        ``(N, 1)`` is fine (reshaped, never broadcast).
 
     Returns
     -------
     loss : float
-    dpred : ``2 (pred - target) / n``, shape and dtype of ``pred``
+        The mean squared error.
+    dpred : numpy.ndarray
+        ``2 (pred - target) / n``, shape and dtype of ``pred``.
     """
     target = np.asarray(target)
     if target.size != pred.size:
@@ -42,13 +47,17 @@ def cross_entropy_loss(logits: FloatArray, target: npt.ArrayLike) -> tuple[float
 
     Parameters
     ----------
-    logits : (..., C) unnormalised scores, one row per prediction
-    target : (...) integer class labels in ``[0, C)``
+    logits : numpy.ndarray
+        Shape (..., C): unnormalised scores, one row per prediction.
+    target : numpy.ndarray
+        Shape (...): integer class labels in ``[0, C)``.
 
     Returns
     -------
     loss : float
-    dlogits : ``(softmax(logits) - onehot(target)) / n``, shape and dtype of ``logits``
+        The mean cross-entropy (in nats).
+    dlogits : numpy.ndarray
+        ``(softmax(logits) - onehot(target)) / n``, shape and dtype of ``logits``.
     """
     labels: npt.NDArray[Any] = np.asarray(target)
     if labels.shape != logits.shape[:-1]:

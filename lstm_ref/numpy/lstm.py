@@ -70,15 +70,21 @@ def lstm_cell_forward(
 
     Parameters
     ----------
-    a : (B, 4H) pre-activations ``W_ih x + b_ih + W_hh h_prev + b_hh``
-    c_prev : (B, H) previous cell state
-    gates : (B, 4H) output buffer, filled with ``[i, f, g, o]``
+    a : numpy.ndarray
+        Shape (B, 4H): pre-activations ``W_ih x + b_ih + W_hh h_prev + b_hh``.
+    c_prev : numpy.ndarray
+        Shape (B, H): previous cell state.
+    gates : numpy.ndarray
+        Shape (B, 4H): output buffer, filled with ``[i, f, g, o]``.
 
     Returns
     -------
-    h : (B, H) new hidden state
-    c : (B, H) new cell state
-    tanh_c : (B, H) ``tanh(c)``, kept for the backward pass
+    h : numpy.ndarray
+        Shape (B, H): new hidden state.
+    c : numpy.ndarray
+        Shape (B, H): new cell state.
+    tanh_c : numpy.ndarray
+        Shape (B, H): ``tanh(c)``, kept for the backward pass.
     """
     H = c_prev.shape[1]
     i = sigmoid(a[:, 0 * H : 1 * H])  # input gate: how much of g to write
@@ -107,16 +113,23 @@ def lstm_cell_backward(
 
     Parameters
     ----------
-    dh : (B, H) gradient of the loss w.r.t. the new hidden state h
-    dc : (B, H) gradient w.r.t. the new cell state c from *later* steps
-    gates : (B, 4H) the saved ``[i, f, g, o]``
-    c_prev : (B, H) the previous cell state
-    tanh_c : (B, H) the saved ``tanh(c)``
-    da : (B, 4H) output buffer, filled with the gradient w.r.t. the pre-activations ``a``
+    dh : numpy.ndarray
+        Shape (B, H): gradient of the loss w.r.t. the new hidden state h.
+    dc : numpy.ndarray
+        Shape (B, H): gradient w.r.t. the new cell state c from *later* steps.
+    gates : numpy.ndarray
+        Shape (B, 4H): the saved ``[i, f, g, o]``.
+    c_prev : numpy.ndarray
+        Shape (B, H): the previous cell state.
+    tanh_c : numpy.ndarray
+        Shape (B, H): the saved ``tanh(c)``.
+    da : numpy.ndarray
+        Shape (B, 4H): output buffer, filled with the gradient w.r.t. the pre-activations ``a``.
 
     Returns
     -------
-    dc_prev : (B, H) gradient w.r.t. the previous cell state
+    dc_prev : numpy.ndarray
+        Shape (B, H): gradient w.r.t. the previous cell state.
     """
     H = c_prev.shape[1]
     i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))
@@ -141,14 +154,29 @@ def lstm_step_forward(
 
     Parameters
     ----------
-    x : (B, D) input at this step
-    h_prev, c_prev : (B, H) previous hidden and cell states
-    W_ih : (4H, D); W_hh : (4H, H); b_ih, b_hh : (4H,)
+    x : numpy.ndarray
+        Shape (B, D): input at this step.
+    h_prev : numpy.ndarray
+        Shape (B, H): previous hidden state.
+    c_prev : numpy.ndarray
+        Shape (B, H): previous cell state.
+    W_ih : numpy.ndarray
+        Shape (4H, D): input-to-hidden weights of the four gates (i, f, g, o).
+    W_hh : numpy.ndarray
+        Shape (4H, H): hidden-to-hidden weights.
+    b_ih : numpy.ndarray
+        Shape (4H,): input-to-hidden biases.
+    b_hh : numpy.ndarray
+        Shape (4H,): hidden-to-hidden biases.
 
     Returns
     -------
-    h, c : (B, H) new hidden and cell states
-    cache : :class:`LSTMStepCache` for :func:`lstm_step_backward`
+    h : numpy.ndarray
+        Shape (B, H): new hidden state.
+    c : numpy.ndarray
+        Shape (B, H): new cell state.
+    cache : LSTMStepCache
+        What :func:`lstm_step_backward` needs.
     """
     check_recurrent_inputs(
         x, {"h_prev": h_prev, "c_prev": c_prev}, W_ih, W_hh, b_ih, b_hh, 4, sequence=False
@@ -164,14 +192,19 @@ def lstm_step_backward(dh: FloatArray | None, dc: FloatArray | None, cache: LSTM
 
     Parameters
     ----------
-    dh, dc : (B, H) gradients of the loss w.r.t. the returned h and c, or None for zeros
-    cache : from :func:`lstm_step_forward`
+    dh : numpy.ndarray or None
+        Shape (B, H): gradient of the loss w.r.t. the returned h (None: zeros).
+    dc : numpy.ndarray or None
+        Shape (B, H): gradient of the loss w.r.t. the returned c (None: zeros).
+    cache : LSTMStepCache
+        From :func:`lstm_step_forward`.
 
     Returns
     -------
-    dict of gradients, one per argument of :func:`lstm_step_forward`:
-    ``x`` (B, D), ``h_prev`` (B, H), ``c_prev`` (B, H), ``W_ih`` (4H, D),
-    ``W_hh`` (4H, H), ``b_ih`` (4H,), ``b_hh`` (4H,).
+    grads : dict[str, numpy.ndarray]
+        One gradient per argument of :func:`lstm_step_forward`:
+        ``x`` (B, D), ``h_prev`` (B, H), ``c_prev`` (B, H), ``W_ih`` (4H, D),
+        ``W_hh`` (4H, H), ``b_ih`` (4H,), ``b_hh`` (4H,).
     """
     shape = cache.h_prev.shape
     dh = upstream_gradient("dh", dh, shape, "(B, H)", cache.x)
@@ -200,17 +233,31 @@ def lstm_forward(
 
     Parameters
     ----------
-    x : (T, B, D) inputs, time-major
-    h0, c0 : (B, H) initial hidden and cell states
-    W_ih : (4H, D); W_hh : (4H, H); b_ih, b_hh : (4H,)
+    x : numpy.ndarray
+        Shape (T, B, D): inputs, time-major.
+    h0 : numpy.ndarray
+        Shape (B, H): initial hidden state.
+    c0 : numpy.ndarray
+        Shape (B, H): initial cell state.
+    W_ih : numpy.ndarray
+        Shape (4H, D): input-to-hidden weights of the four gates (i, f, g, o).
+    W_hh : numpy.ndarray
+        Shape (4H, H): hidden-to-hidden weights.
+    b_ih : numpy.ndarray
+        Shape (4H,): input-to-hidden biases.
+    b_hh : numpy.ndarray
+        Shape (4H,): hidden-to-hidden biases.
 
     Returns
     -------
-    y : (T, B, H) hidden states h_1 … h_T
-    (h_n, c_n) : (B, H) final hidden and cell states
+    y : numpy.ndarray
+        Shape (T, B, H): hidden states h_1 … h_T.
+    (h_n, c_n) : tuple[numpy.ndarray, numpy.ndarray]
+        Shape (B, H) each: the final hidden and cell states.
         (``y`` and the final states are views into the cache: copy them before
-        changing them in place)
-    cache : :class:`LSTMCache` for :func:`lstm_backward`
+        changing them in place.)
+    cache : LSTMCache
+        What :func:`lstm_backward` needs.
     """
     B, D, H = check_recurrent_inputs(
         x, {"h0": h0, "c0": c0}, W_ih, W_hh, b_ih, b_hh, 4, sequence=True
@@ -244,19 +291,25 @@ def lstm_backward(
     stores every ``da_t`` and the weight gradients are three matrix products
     over all T·B rows after it:
     ``dW_ih = Σ_t da_tᵀ x_t``, ``dW_hh = Σ_t da_tᵀ h_{t-1}``, ``db = Σ_t Σ_b da_t``
-    (see :func:`~lstm_ref.numpy._projections.projection_grads`).
+    (all three in ``projection_grads``, shared with the RNN and the GRU).
 
     Parameters
     ----------
-    dy : (T, B, H) gradient of the loss w.r.t. ``y``, or None for zeros
-    dh_n, dc_n : (B, H) gradients w.r.t. the final states, or None for zeros
-    cache : from :func:`lstm_forward`
+    dy : numpy.ndarray or None
+        Shape (T, B, H): gradient of the loss w.r.t. ``y`` (None: zeros).
+    dh_n : numpy.ndarray or None
+        Shape (B, H): gradient w.r.t. the final hidden state (None: zeros).
+    dc_n : numpy.ndarray or None
+        Shape (B, H): gradient w.r.t. the final cell state (None: zeros).
+    cache : LSTMCache
+        From :func:`lstm_forward`.
 
     Returns
     -------
-    dict of gradients, one per argument of :func:`lstm_forward`:
-    ``x`` (T, B, D), ``h0`` (B, H), ``c0`` (B, H), ``W_ih`` (4H, D),
-    ``W_hh`` (4H, H), ``b_ih`` (4H,), ``b_hh`` (4H,).
+    grads : dict[str, numpy.ndarray]
+        One gradient per argument of :func:`lstm_forward`:
+        ``x`` (T, B, D), ``h0`` (B, H), ``c0`` (B, H), ``W_ih`` (4H, D),
+        ``W_hh`` (4H, H), ``b_ih`` (4H,), ``b_hh`` (4H,).
     """
     x, h, c, gates, tanh_c, W_ih, W_hh = cache
     T, B, H = h.shape[0] - 1, h.shape[1], h.shape[2]

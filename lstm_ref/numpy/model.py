@@ -9,7 +9,7 @@ r"""A small trainable NumPy model: an LSTM and a linear read-out.
 with a mean-squared-error head (regression, e.g. the adding problem) or a
 softmax cross-entropy head (classification, ``output_size`` classes).
 Trained by :meth:`LSTMModel.fit` with Adam and gradient-norm clipping; the
-gradients come from :func:`~lstm_ref.numpy.lstm_backward`, written by hand.
+gradients come from ``lstm_backward``, written by hand.
 
 Data are **batch-major**, ``x`` of shape ``(N, T, D)``, as ``lstm_ref.data``
 produces them; the model transposes to the time-major layout of the LSTM.
@@ -39,20 +39,16 @@ Readout = Literal["last", "all"]
 class History:
     """What :meth:`LSTMModel.fit` measured, ready to plot.
 
-    Attributes
-    ----------
-    step, loss, grad_norm : per training step: its number (from 1), the
-        mini-batch loss and the gradient norm before clipping
-    val_step, val_loss : the validation loss at the steps it was evaluated
-    seconds : wall-clock training time
+    ``step``, ``loss`` and ``grad_norm`` have one entry per training step;
+    ``val_step`` and ``val_loss`` one per validation evaluation.
     """
 
-    step: list[int] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)
-    grad_norm: list[float] = field(default_factory=list)
-    val_step: list[int] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    seconds: float = 0.0
+    step: list[int] = field(default_factory=list)  #: training step numbers, from 1
+    loss: list[float] = field(default_factory=list)  #: mini-batch loss at each step
+    grad_norm: list[float] = field(default_factory=list)  #: gradient norm before clipping
+    val_step: list[int] = field(default_factory=list)  #: steps at which validation ran
+    val_loss: list[float] = field(default_factory=list)  #: validation loss at those steps
+    seconds: float = 0.0  #: wall-clock training time
 
 
 class LSTMModel:
@@ -60,20 +56,29 @@ class LSTMModel:
 
     Parameters
     ----------
-    input_size : D, features per time step
-    hidden_size : H
-    output_size : O, regression outputs or number of classes
-    loss : ``"mse"`` or ``"cross_entropy"``
-    readout : ``"last"`` (one prediction from h_T) or ``"all"`` (one per step)
-    forget_bias : initial forget-gate bias; 1.0 keeps the cell's memory open
-        at the start of training (Jozefowicz et al. 2015)
-    seed : for the initial weights
-    dtype : float32 (fast) or float64 (for gradient checks)
+    input_size : int
+        D, features per time step.
+    hidden_size : int
+        H, LSTM units.
+    output_size : int
+        O, regression outputs or number of classes.
+    loss : str
+        ``"mse"`` or ``"cross_entropy"``.
+    readout : str
+        ``"last"`` (one prediction from h_T) or ``"all"`` (one per step).
+    forget_bias : float
+        Initial forget-gate bias; 1.0 keeps the cell's memory open at the
+        start of training (Jozefowicz et al. 2015).
+    seed : int
+        For the initial weights.
+    dtype : numpy.dtype
+        float32 (fast) or float64 (for gradient checks).
 
     Attributes
     ----------
-    params : dict of arrays, torch.nn.LSTM layout: ``W_ih`` (4H, D),
-        ``W_hh`` (4H, H), ``b_ih``, ``b_hh`` (4H,), ``W_out`` (O, H), ``b_out`` (O,)
+    params : dict[str, numpy.ndarray]
+        The weights, ``torch.nn.LSTM`` layout: ``W_ih`` (4H, D), ``W_hh`` (4H, H),
+        ``b_ih`` and ``b_hh`` (4H,), then the read-out ``W_out`` (O, H), ``b_out`` (O,).
     """
 
     def __init__(
@@ -146,11 +151,13 @@ class LSTMModel:
 
         Parameters
         ----------
-        x : (N, T, D) inputs, batch-major
+        x : numpy.ndarray
+            Shape (N, T, D): inputs, batch-major.
 
         Returns
         -------
-        (N, O) for ``readout="last"``, (N, T, O) for ``readout="all"``
+        numpy.ndarray
+            Shape (N, O) for ``readout="last"``, (N, T, O) for ``readout="all"``.
         """
         return self._forward(x)[0]
 
@@ -172,18 +179,23 @@ class LSTMModel:
     def loss_and_grads(
         self, x: FloatArray, y: npt.ArrayLike
     ) -> tuple[float, dict[str, FloatArray]]:
-        """Mean loss and its gradient w.r.t. every array of :attr:`params`.
+        """Mean loss and its gradient w.r.t. every array of ``params``.
 
         Parameters
         ----------
-        x : (N, T, D) inputs, batch-major
-        y : MSE: (N, O) or (N,) when O = 1 (``"all"``: (N, T, O) or (N, T));
-            cross-entropy: integer labels (N,) (``"all"``: (N, T))
+        x : numpy.ndarray
+            Shape (N, T, D): inputs, batch-major.
+        y : numpy.ndarray
+            Targets. MSE: shape (N, O), or (N,) when O = 1 (``readout="all"``:
+            (N, T, O) or (N, T)). Cross-entropy: integer labels (N,)
+            (``readout="all"``: (N, T)).
 
         Returns
         -------
         loss : float
-        grads : dict with the keys and shapes of :attr:`params`
+            The mean loss.
+        grads : dict[str, numpy.ndarray]
+            The gradients, with the keys and shapes of ``params``.
         """
         p = self.params
         out, features, cache = self._forward(x)
@@ -225,21 +237,33 @@ class LSTMModel:
 
         Parameters
         ----------
-        x : (N, T, D) training inputs, batch-major
-        y : training targets (see :meth:`loss_and_grads`)
-        steps : number of Adam steps (mini-batches)
-        batch_size : examples per step (reshuffled every pass over the data)
-        lr : Adam learning rate
-        clip : largest gradient norm, or None not to clip
-        seed : for the order of the examples
-        val : optional ``(x_val, y_val)``, evaluated every ``eval_every`` steps
-        eval_every : steps between validation evaluations
-        stop_below : stop as soon as the validation loss is below this value
-        verbose : print the validation loss when it is evaluated
+        x : numpy.ndarray
+            Shape (N, T, D): training inputs, batch-major.
+        y : numpy.ndarray
+            Training targets (see :meth:`loss_and_grads`).
+        steps : int
+            Number of Adam steps (mini-batches).
+        batch_size : int
+            Examples per step (reshuffled at every pass over the data).
+        lr : float
+            Adam learning rate.
+        clip : float or None
+            Largest gradient norm, or None not to clip.
+        seed : int
+            For the order of the examples.
+        val : tuple or None
+            ``(x_val, y_val)``, evaluated every ``eval_every`` steps.
+        eval_every : int
+            Steps between validation evaluations.
+        stop_below : float or None
+            Stop as soon as the validation loss is below this value.
+        verbose : bool
+            Print the losses at each validation evaluation.
 
         Returns
         -------
-        :class:`History`
+        History
+            Per-step losses and gradient norms, validation losses, wall time.
         """
         if steps < 1 or batch_size < 1 or eval_every < 1:
             raise ValueError(

@@ -35,8 +35,10 @@ class SGD:
 
     Parameters
     ----------
-    lr : learning rate :math:`\eta`
-    momentum : :math:`\mu` in [0, 1)
+    lr : float
+        Learning rate :math:`\eta`.
+    momentum : float
+        :math:`\mu` in [0, 1).
     """
 
     def __init__(self, lr: float, momentum: float = 0.0) -> None:
@@ -78,9 +80,12 @@ class Adam:
 
     Parameters
     ----------
-    lr : learning rate :math:`\eta`
-    betas : :math:`(\beta_1, \beta_2)`, decay rates of the two moments
-    eps : :math:`\epsilon`, keeps the step finite where :math:`v \approx 0`
+    lr : float
+        Learning rate :math:`\eta`.
+    betas : tuple[float, float]
+        :math:`(\beta_1, \beta_2)`, decay rates of the two moments.
+    eps : float
+        :math:`\epsilon`, keeps the step finite where :math:`v \approx 0`.
     """
 
     def __init__(
@@ -136,12 +141,15 @@ def clip_grad_norm(grads: MutableMapping[str, FloatArray], max_norm: float) -> f
 
     Parameters
     ----------
-    grads : dict of arrays, rescaled in place
-    max_norm : the largest global norm allowed
+    grads : dict[str, numpy.ndarray]
+        The gradients, rescaled in place.
+    max_norm : float
+        The largest global norm allowed.
 
     Returns
     -------
-    float, the global norm *before* clipping (worth logging)
+    float
+        The global norm *before* clipping (worth logging).
     """
     if max_norm <= 0:
         raise ValueError(f"max_norm: expected a positive number, got {max_norm}")

@@ -60,14 +60,25 @@ def rnn_step_forward(
 
     Parameters
     ----------
-    x : (B, D) input at this step
-    h_prev : (B, H) previous hidden state
-    W_ih : (H, D); W_hh : (H, H); b_ih, b_hh : (H,)
+    x : numpy.ndarray
+        Shape (B, D): input at this step.
+    h_prev : numpy.ndarray
+        Shape (B, H): previous hidden state.
+    W_ih : numpy.ndarray
+        Shape (H, D): input-to-hidden weights of the cell.
+    W_hh : numpy.ndarray
+        Shape (H, H): hidden-to-hidden weights.
+    b_ih : numpy.ndarray
+        Shape (H,): input-to-hidden biases.
+    b_hh : numpy.ndarray
+        Shape (H,): hidden-to-hidden biases.
 
     Returns
     -------
-    h : (B, H) new hidden state
-    cache : :class:`RNNStepCache` for :func:`rnn_step_backward`
+    h : numpy.ndarray
+        Shape (B, H): new hidden state.
+    cache : RNNStepCache
+        What :func:`rnn_step_backward` needs.
     """
     check_recurrent_inputs(x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, 1, sequence=False)
     h = tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
@@ -79,14 +90,17 @@ def rnn_step_backward(dh: FloatArray | None, cache: RNNStepCache) -> Grads:
 
     Parameters
     ----------
-    dh : (B, H) gradient of the loss w.r.t. the returned h, or None for zeros
-    cache : from :func:`rnn_step_forward`
+    dh : numpy.ndarray or None
+        Shape (B, H): gradient of the loss w.r.t. the returned h (None: zeros).
+    cache : RNNStepCache
+        From :func:`rnn_step_forward`.
 
     Returns
     -------
-    dict of gradients, one per argument of :func:`rnn_step_forward`:
-    ``x`` (B, D), ``h_prev`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H),
-    ``b_ih`` (H,), ``b_hh`` (H,).
+    grads : dict[str, numpy.ndarray]
+        One gradient per argument of :func:`rnn_step_forward`:
+        ``x`` (B, D), ``h_prev`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H),
+        ``b_ih`` (H,), ``b_hh`` (H,).
     """
     dh = upstream_gradient("dh", dh, cache.h.shape, "(B, H)", cache.x)
     da = dh * (1 - cache.h**2)  # through tanh: tanh' = 1 - tanh²
@@ -109,17 +123,29 @@ def rnn_forward(
 
     Parameters
     ----------
-    x : (T, B, D) inputs, time-major
-    h0 : (B, H) initial hidden state
-    W_ih : (H, D); W_hh : (H, H); b_ih, b_hh : (H,)
+    x : numpy.ndarray
+        Shape (T, B, D): inputs, time-major.
+    h0 : numpy.ndarray
+        Shape (B, H): initial hidden state.
+    W_ih : numpy.ndarray
+        Shape (H, D): input-to-hidden weights of the cell.
+    W_hh : numpy.ndarray
+        Shape (H, H): hidden-to-hidden weights.
+    b_ih : numpy.ndarray
+        Shape (H,): input-to-hidden biases.
+    b_hh : numpy.ndarray
+        Shape (H,): hidden-to-hidden biases.
 
     Returns
     -------
-    y : (T, B, H) hidden states h_1 … h_T
-    h_n : (B, H) final hidden state
-        (``y`` and the final states are views into the cache: copy them before
-        changing them in place)
-    cache : :class:`RNNCache` for :func:`rnn_backward`
+    y : numpy.ndarray
+        Shape (T, B, H): hidden states h_1 … h_T.
+    h_n : numpy.ndarray
+        Shape (B, H): final hidden state.
+        (``y`` and ``h_n`` are views into the cache: copy them before changing
+        them in place.)
+    cache : RNNCache
+        What :func:`rnn_backward` needs.
     """
     B, D, H = check_recurrent_inputs(x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh, 1, sequence=True)
     T = x.shape[0]
@@ -141,15 +167,19 @@ def rnn_backward(dy: FloatArray | None, dh_n: FloatArray | None, cache: RNNCache
 
     Parameters
     ----------
-    dy : (T, B, H) gradient of the loss w.r.t. ``y``, or None for zeros
-    dh_n : (B, H) gradient w.r.t. the final hidden state, or None for zeros
-    cache : from :func:`rnn_forward`
+    dy : numpy.ndarray or None
+        Shape (T, B, H): gradient of the loss w.r.t. ``y`` (None: zeros).
+    dh_n : numpy.ndarray or None
+        Shape (B, H): gradient w.r.t. the final hidden state (None: zeros).
+    cache : RNNCache
+        From :func:`rnn_forward`.
 
     Returns
     -------
-    dict of gradients, one per argument of :func:`rnn_forward`:
-    ``x`` (T, B, D), ``h0`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H),
-    ``b_ih`` (H,), ``b_hh`` (H,).
+    grads : dict[str, numpy.ndarray]
+        One gradient per argument of :func:`rnn_forward`:
+        ``x`` (T, B, D), ``h0`` (B, H), ``W_ih`` (H, D), ``W_hh`` (H, H),
+        ``b_ih`` (H,), ``b_hh`` (H,).
     """
     x, h, W_ih, W_hh = cache
     T, B, H = h.shape[0] - 1, h.shape[1], h.shape[2]
