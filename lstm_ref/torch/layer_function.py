@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 from torch.autograd.function import FunctionCtx, once_differentiable
 
@@ -73,66 +74,73 @@ class LSTMLayerFunction(torch.autograd.Function):
         pointwise_backward: PointwiseBackward,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, features = x.shape
-        gates_x = x.reshape(steps * batch, features) @ w_ih.t()
-        if b is not None:
-            gates_x += b
-        gates_x = gates_x.view(steps, batch, -1)
+        x2 = x.reshape(steps * batch, features)
+        gates_x = (torch.addmm(b, x2, w_ih.t()) if b is not None else x2 @ w_ih.t()).view(
+            steps, batch, -1
+        )
         w_hh_t = w_hh.t()
+        keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
 
-        h, c = h0.clone(), c0.clone()
-        y = x.new_zeros(steps, batch, h0.shape[1])
-        h_prev = x.new_zeros(steps, batch, h0.shape[1])
-        c_prev = x.new_zeros(steps, batch, c0.shape[1])
-        acts = x.new_zeros(steps, batch, gates_x.shape[2])
-        tanh_cs = x.new_zeros(steps, batch, c0.shape[1])
-        ms = x.new_zeros(steps, batch, c0.shape[1]) if w_hr is not None else tanh_cs
+        h, c = h0, c0
+        ys: list[Tensor] = [h0] * steps  # placeholders, each overwritten below
+        # Per time step: the states it started from, its activations, tanh(c') and m.
+        saved: list[tuple[Tensor, ...]] = [()] * steps
         for t in range(steps - 1, -1, -1) if reverse else range(steps):
             n = batch if batch_sizes is None else batch_sizes[t]
-            h_prev[t, :n] = h[:n]
-            c_prev[t, :n] = c[:n]
             act, c_new, tanh_c, m = pointwise(torch.addmm(gates_x[t, :n], h[:n], w_hh_t), c[:n])
-            acts[t, :n], tanh_cs[t, :n], c[:n] = act, tanh_c, c_new
-            if w_hr is not None:
-                ms[t, :n] = m
-                m = m @ w_hr.t()
-            h[:n] = y[t, :n] = m
+            h_new = m @ w_hr.t() if w_hr is not None else m
+            if keep:
+                saved[t] = (h, c, act, tanh_c, m)
+            if n == batch:
+                h, c, ys[t] = h_new, c_new, h_new
+            else:  # rows n: are not running: they keep their state, output zero
+                h, c = torch.cat((h_new, h[n:])), torch.cat((c_new, c[n:]))
+                ys[t] = F.pad(h_new, (0, 0, 0, batch - n))
 
-        # save_for_backward accepts None (no projection); its stub says Tensor only.
-        ctx.save_for_backward(x, w_ih, w_hh, w_hr, h_prev, c_prev, acts, tanh_cs, ms)  # type: ignore[arg-type]
+        ctx.save_for_backward(x, w_ih, w_hh, w_hr)  # type: ignore[arg-type]
+        ctx.steps = saved  # type: ignore[attr-defined]
         ctx.has_bias = b is not None  # type: ignore[attr-defined]
         ctx.schedule = (batch_sizes, reverse, pointwise_backward)  # type: ignore[attr-defined]
-        return y, h, c
+        return torch.stack(ys), h, c
 
     @staticmethod
     @once_differentiable
     def backward(ctx: Any, dy: Tensor, dh_n: Tensor, dc_n: Tensor) -> tuple[Tensor | None, ...]:
-        x, w_ih, w_hh, w_hr, h_prev, c_prev, acts, tanh_cs, ms = ctx.saved_tensors
+        x, w_ih, w_hh, w_hr = ctx.saved_tensors
         batch_sizes, reverse, pointwise_backward = ctx.schedule
         steps, batch, features = x.shape
 
-        dh, dc = dh_n.clone(), dc_n.clone()
-        d_gates = acts.new_zeros(acts.shape)
-        d_hs = dy.new_zeros(dy.shape) if w_hr is not None else dy
+        dh, dc = dh_n, dc_n
+        d_gates: list[Tensor] = [dy] * steps  # placeholders, each overwritten below
+        d_hs: list[Tensor] = [dy] * steps  # gradient of each step's h (projection only)
         # Walk the steps in the reverse of the forward order.
         for t in range(steps) if reverse else range(steps - 1, -1, -1):
+            _, c_prev, act, tanh_c, _ = ctx.steps[t]
             n = batch if batch_sizes is None else batch_sizes[t]
             d_h = dh[:n] + dy[t, :n]
             if w_hr is not None:
-                d_hs[t, :n] = d_h
+                d_hs[t] = F.pad(d_h, (0, 0, 0, batch - n))
                 d_h = d_h @ w_hr
-            d_a, dc[:n] = pointwise_backward(
-                d_h, dc[:n], acts[t, :n], c_prev[t, :n], tanh_cs[t, :n]
-            )
-            d_gates[t, :n] = d_a
-            dh[:n] = d_a @ w_hh
+            d_a, dc_prev = pointwise_backward(d_h, dc[:n], act, c_prev[:n], tanh_c)
+            dh_prev = d_a @ w_hh
+            if n == batch:
+                dh, dc, d_gates[t] = dh_prev, dc_prev, d_a
+            else:  # rows n: did not run at this step: their gradients pass through
+                dh, dc = torch.cat((dh_prev, dh[n:])), torch.cat((dc_prev, dc[n:]))
+                d_gates[t] = F.pad(d_a, (0, 0, 0, batch - n))
 
-        d_a = d_gates.view(steps * batch, -1)
+        d_a = torch.stack(d_gates).view(steps * batch, -1)
         needs = ctx.needs_input_grad
         dx = (d_a @ w_ih).view(steps, batch, features) if needs[0] else None
         dw_ih = d_a.t() @ x.reshape(steps * batch, features) if needs[3] else None
-        dw_hh = d_a.t() @ h_prev.view(steps * batch, -1) if needs[4] else None
+        dw_hh = None
+        if needs[4]:
+            h_prev = torch.stack([h for h, *_ in ctx.steps])
+            dw_hh = d_a.t() @ h_prev.view(steps * batch, -1)
         db = d_a.sum(0) if ctx.has_bias and needs[5] else None
         dw_hr = None
         if w_hr is not None and needs[6]:
-            dw_hr = d_hs.view(steps * batch, -1).t() @ ms.view(steps * batch, -1)
+            ms = torch.stack([F.pad(m, (0, 0, 0, batch - m.shape[0])) for *_, m in ctx.steps])
+            d_h_all = torch.stack(d_hs).view(steps * batch, -1)
+            dw_hr = d_h_all.t() @ ms.view(steps * batch, -1)
         return dx, dh, dc, dw_ih, dw_hh, db, dw_hr, None, None, None, None
