@@ -106,9 +106,9 @@ def tanh_via_sigmoid(x: Tensor) -> Tensor:
     r""":math:`\tanh x = 2\sigma(2x) - 1`, computed that way because it is faster.
 
     PyTorch's CPU ``tanh`` is several times slower per element than its
-    ``sigmoid`` (both are vectorised, tanh to a tighter error bound); the
-    identity is exact in real arithmetic and off by at most a few units in the
-    last place in floating point, well inside the tolerances of this package.
+    ``sigmoid`` (both vectorised, tanh to a tighter error bound); the identity
+    is exact in real arithmetic and off by a few units in the last place in
+    floating point, far inside the tolerances of this package.
 
     Parameters
     ----------
@@ -118,31 +118,58 @@ def tanh_via_sigmoid(x: Tensor) -> Tensor:
     -------
     Tensor, shape of ``x``
     """
-    return torch.sigmoid(2 * x).mul_(2).sub_(1)
+    return 2 * torch.sigmoid(2 * x) - 1
 
 
-def lstm_pointwise(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+#: What :func:`lstm_pointwise` returns: i, f, g, o, c_new, tanh_c, m.
+PointwiseResult = tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]
+
+
+def double_g(w: Tensor) -> Tensor:
+    r"""``w`` with its g block doubled, so a GEMM with it yields :math:`2 a_g` for free.
+
+    Doubling is exact in floating point (a power of two), so
+    ``x @ double_g(W).T == 2 * (x @ W.T)`` on the g block, bit for bit;
+    :func:`lstm_pointwise` then needs a single sigmoid for all four gates.
+
+    Parameters
+    ----------
+    w : Tensor, shape (4H, K) or (4H,)
+        LSTM weight or bias in gate order (i, f, g, o).
+
+    Returns
+    -------
+    Tensor, shape of ``w``
+    """
+    scale = torch.ones(4, 1, dtype=w.dtype, device=w.device)
+    scale[2] = 2
+    return (w.reshape(4, -1) * scale).view(w.shape)
+
+
+def lstm_pointwise(gates: Tensor, c: Tensor) -> PointwiseResult:
     r"""The element-wise half of an LSTM step, after the gate GEMM.
 
     .. math::
-        (i, f, g, o) = (\sigma, \sigma, \tanh, \sigma)(\text{gates}), \quad
+        (i, f, g, o) = (\sigma, \sigma, \tanh, \sigma)(a_i, a_f, a_g, a_o), \quad
         c' = f \odot c + i \odot g, \quad m = o \odot \tanh(c')
 
-    Both tanh are taken as :math:`2\sigma(2x) - 1` (see :func:`tanh_via_sigmoid`),
-    so one sigmoid covers all four gates.
+    Both tanh are taken as :math:`\tanh a = 2\sigma(2a) - 1` (see
+    :func:`tanh_via_sigmoid`); the g block arrives doubled (:func:`double_g`),
+    so one sigmoid covers all four gates. Written without in-place updates so
+    that a fuser (TorchScript on CUDA) can turn it into a single kernel.
 
     Parameters
     ----------
     gates : Tensor, shape (B, 4H)
-        Gate pre-activations :math:`W_{ih} x + b_{ih} + W_{hh} h + b_{hh}`;
-        overwritten (it is a scratch buffer of the caller).
+        Gate pre-activations :math:`(a_i, a_f, 2 a_g, a_o)`, where
+        :math:`a = W_{ih} x + b_{ih} + W_{hh} h + b_{hh}`.
     c : Tensor, shape (B, H)
         Previous cell state.
 
     Returns
     -------
-    act : Tensor, shape (B, 4H)
-        Gate activations (i, f, g, o), kept for the backward pass.
+    i, f, g, o : Tensor, each (B, H)
+        Gate activations, kept for the backward pass.
     c_new : Tensor, shape (B, H)
         New cell state.
     tanh_c : Tensor, shape (B, H)
@@ -150,18 +177,15 @@ def lstm_pointwise(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor, Tensor, Te
     m : Tensor, shape (B, H)
         The unprojected hidden state :math:`o \odot \tanh(c')`.
     """
-    hidden = c.shape[1]
-    gates[:, 2 * hidden : 3 * hidden] *= 2
-    act = torch.sigmoid_(gates)
-    i, f, g, o = act.chunk(4, 1)
-    g.mul_(2).sub_(1)
-    c_new = torch.addcmul(f * c, i, g)
+    i, f, sigmoid_2a_g, o = torch.sigmoid(gates).chunk(4, 1)
+    g = 2 * sigmoid_2a_g - 1
+    c_new = f * c + i * g
     tanh_c = tanh_via_sigmoid(c_new)
-    return act, c_new, tanh_c, o * tanh_c
+    return i, f, g, o, c_new, tanh_c, o * tanh_c
 
 
 def lstm_pointwise_backward(
-    dm: Tensor, dc: Tensor, act: Tensor, c: Tensor, tanh_c: Tensor
+    dm: Tensor, dc: Tensor, i: Tensor, f: Tensor, g: Tensor, o: Tensor, c: Tensor, tanh_c: Tensor
 ) -> tuple[Tensor, Tensor]:
     r"""Backward of :func:`lstm_pointwise`: from the gradients of ``m`` and ``c'``
     to those of the gate pre-activations and of the previous cell state.
@@ -182,7 +206,7 @@ def lstm_pointwise_backward(
         Gradient of the unprojected hidden state ``m``.
     dc : Tensor, shape (B, H)
         Gradient of the new cell state arriving from the next step.
-    act, c, tanh_c : Tensor, shapes (B, 4H), (B, H), (B, H)
+    i, f, g, o, c, tanh_c : Tensor, each (B, H)
         Gate activations, previous cell state and :math:`\tanh(c')` saved by
         :func:`lstm_pointwise`.
 
@@ -193,7 +217,6 @@ def lstm_pointwise_backward(
     dc_prev : Tensor, shape (B, H)
         Gradient of the previous cell state.
     """
-    i, f, g, o = act.chunk(4, 1)
     dc = dc + dm * o * (1 - tanh_c * tanh_c)
     dgates = torch.cat(
         (

@@ -30,8 +30,11 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.autograd.function import FunctionCtx, once_differentiable
 
-Pointwise = Callable[[Tensor, Tensor], tuple[Tensor, Tensor, Tensor, Tensor]]
-PointwiseBackward = Callable[[Tensor, Tensor, Tensor, Tensor, Tensor], tuple[Tensor, Tensor]]
+from .functional import double_g
+from .gemm import Product
+
+Pointwise = Callable[[Tensor, Tensor], tuple[Tensor, ...]]
+PointwiseBackward = Callable[..., tuple[Tensor, Tensor]]
 
 
 class LSTMLayerFunction(torch.autograd.Function):
@@ -50,7 +53,9 @@ class LSTMLayerFunction(torch.autograd.Function):
     reverse : bool
     pointwise, pointwise_bwd : callable
         The element-wise step and its backward
-        (:func:`~lstm_ref.torch.functional.lstm_pointwise` or a fused version).
+        (:func:`~lstm_ref.torch.functional.lstm_pointwise` or a fused version);
+        ``pointwise`` receives the g pre-activations doubled
+        (:func:`~lstm_ref.torch.functional.double_g`).
 
     Returns (of ``apply``)
     ----------------------
@@ -74,23 +79,24 @@ class LSTMLayerFunction(torch.autograd.Function):
         pointwise_backward: PointwiseBackward,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, features = x.shape
-        x2 = x.reshape(steps * batch, features)
-        gates_x = (torch.addmm(b, x2, w_ih.t()) if b is not None else x2 @ w_ih.t()).view(
-            steps, batch, -1
-        )
-        w_hh_t = w_hh.t()
+        # Products with the g rows doubled give 2 a_g, which lstm_pointwise expects.
+        bias = double_g(b) if b is not None else None
+        gates_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
+        gates_x = gates_x.view(steps, batch, -1)
+        recurrent = Product(double_g(w_hh), batch)
+        project = Product(w_hr, batch) if w_hr is not None else None
         keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
 
         h, c = h0, c0
         ys: list[Tensor] = [h0] * steps  # placeholders, each overwritten below
-        # Per time step: the states it started from, its activations, tanh(c') and m.
+        # Per time step: the states it started from, its gates i, f, g, o, tanh(c') and m.
         saved: list[tuple[Tensor, ...]] = [()] * steps
         for t in range(steps - 1, -1, -1) if reverse else range(steps):
             n = batch if batch_sizes is None else batch_sizes[t]
-            act, c_new, tanh_c, m = pointwise(torch.addmm(gates_x[t, :n], h[:n], w_hh_t), c[:n])
-            h_new = m @ w_hr.t() if w_hr is not None else m
+            i, f, g, o, c_new, tanh_c, m = pointwise(recurrent(h[:n], gates_x[t, :n]), c[:n])
+            h_new = project(m) if project is not None else m
             if keep:
-                saved[t] = (h, c, act, tanh_c, m)
+                saved[t] = (h, c, i, f, g, o, tanh_c, m)
             if n == batch:
                 h, c, ys[t] = h_new, c_new, h_new
             else:  # rows n: are not running: they keep their state, output zero
@@ -110,19 +116,21 @@ class LSTMLayerFunction(torch.autograd.Function):
         batch_sizes, reverse, pointwise_backward = ctx.schedule
         steps, batch, features = x.shape
 
+        recurrent = Product(w_hh.t(), batch)
+        project = Product(w_hr.t(), batch) if w_hr is not None else None
         dh, dc = dh_n, dc_n
         d_gates: list[Tensor] = [dy] * steps  # placeholders, each overwritten below
         d_hs: list[Tensor] = [dy] * steps  # gradient of each step's h (projection only)
         # Walk the steps in the reverse of the forward order.
         for t in range(steps) if reverse else range(steps - 1, -1, -1):
-            _, c_prev, act, tanh_c, _ = ctx.steps[t]
+            _, c_prev, i, f, g, o, tanh_c, _ = ctx.steps[t]
             n = batch if batch_sizes is None else batch_sizes[t]
             d_h = dh[:n] + dy[t, :n]
-            if w_hr is not None:
+            if project is not None:
                 d_hs[t] = F.pad(d_h, (0, 0, 0, batch - n))
-                d_h = d_h @ w_hr
-            d_a, dc_prev = pointwise_backward(d_h, dc[:n], act, c_prev[:n], tanh_c)
-            dh_prev = d_a @ w_hh
+                d_h = project(d_h)
+            d_a, dc_prev = pointwise_backward(d_h, dc[:n], i, f, g, o, c_prev[:n], tanh_c)
+            dh_prev = recurrent(d_a)
             if n == batch:
                 dh, dc, d_gates[t] = dh_prev, dc_prev, d_a
             else:  # rows n: did not run at this step: their gradients pass through
@@ -131,7 +139,9 @@ class LSTMLayerFunction(torch.autograd.Function):
 
         d_a = torch.stack(d_gates).view(steps * batch, -1)
         needs = ctx.needs_input_grad
-        dx = (d_a @ w_ih).view(steps, batch, features) if needs[0] else None
+        dx = None
+        if needs[0]:
+            dx = Product(w_ih.t(), steps * batch)(d_a).view(steps, batch, features)
         dw_ih = d_a.t() @ x.reshape(steps * batch, features) if needs[3] else None
         dw_hh = None
         if needs[4]:
