@@ -158,7 +158,7 @@ class RecurrentBase(nn.Module):
         hx: Sequence[Tensor] | None,
         stack: StackFn,
     ) -> tuple[Tensor | PackedSequence, States]:
-        """Check and canonicalise the input, run the stack with ``layer``, restore the input's form.
+        """Check and canonicalise the input, run ``stack`` on it, restore the input's form.
 
         Parameters
         ----------

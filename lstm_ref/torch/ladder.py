@@ -17,7 +17,8 @@ rung below it (chapter 10 measures them):
     :math:`W_{ih} x_t` does not depend on the recurrence, so it is one GEMM over
     all T·B rows; one autograd node per layer whose hand-written backward also
     computes the weight gradients as GEMMs over all steps
-    (:mod:`~lstm_ref.torch.layer_function`).
+    (:mod:`~lstm_ref.torch.layer_function`); on the CPU its products go through
+    oneDNN with packed weights (:mod:`~lstm_ref.torch.gemm`).
 ``fused_step``
     ``input_proj`` with the element-wise step (forward and backward) compiled by
     TorchScript, which fuses it into one kernel on CUDA (on CPU TorchScript
@@ -140,5 +141,12 @@ LAYERS: dict[str, LayerFn] = {
 
 
 def default_impl(device: torch.device) -> str:
-    """The rung ``impl="auto"`` picks on ``device`` (chosen by measurement, see bench)."""
-    return "input_proj"
+    """The rung ``impl="auto"`` picks on ``device``.
+
+    CPU: ``input_proj``, the fastest in ``python -m lstm_ref.bench`` on a
+    2-core CPU (``fused_step`` ties there, as TorchScript does not fuse on CPU,
+    and costs a compilation). CUDA: ``fused_step``, whose element-wise step
+    TorchScript fuses into one kernel; ``cuda_graphs`` is opt-in because it
+    records a new graph for every new input shape.
+    """
+    return "fused_step" if device.type == "cuda" else "input_proj"

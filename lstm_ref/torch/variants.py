@@ -1,37 +1,5 @@
-r"""The LSTM variants of Greff et al. (2017), "LSTM: A Search Space Odyssey".
-
-The *vanilla* LSTM of that paper has peepholes (the cell state feeds the
-gates through diagonal weights :math:`p`). Each other variant changes one
-thing. With :math:`a_z = W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}`:
-
-.. math::
-    \begin{array}{ll}
-    i_t = \sigma(a_i + p_i \odot c_{t-1}) \\
-    f_t = \sigma(a_f + p_f \odot c_{t-1}) \\
-    g_t = \tanh(a_g) \\
-    c_t = f_t \odot c_{t-1} + i_t \odot g_t \\
-    o_t = \sigma(a_o + p_o \odot c_t) \\
-    h_t = o_t \odot \tanh(c_t)
-    \end{array}
-
-=========  ==============================================================================
-variant    change to vanilla
-=========  ==============================================================================
-``NIG``    no input gate: :math:`i_t = 1`
-``NFG``    no forget gate: :math:`f_t = 1`, so :math:`c_t = c_{t-1} + i_t \odot g_t`
-           (the original LSTM of Hochreiter & Schmidhuber 1997)
-``NOG``    no output gate: :math:`o_t = 1`
-``NIAF``   no input activation function: :math:`g_t = a_g`
-``NOAF``   no output activation function: :math:`h_t = o_t \odot c_t`
-``NP``     no peepholes: :math:`p_i = p_f = p_o = 0` (the torch.nn LSTM)
-``CIFG``   coupled input and forget gate: :math:`f_t = 1 - i_t` (as in the GRU)
-``FGR``    full gate recurrence: every gate also sees all gates of the previous step,
-           :math:`a_z \mathrel{+}= R_{zi} i_{t-1} + R_{zf} f_{t-1} + R_{zo} o_{t-1}`
-           for :math:`z \in \{i, f, o\}` (9 more :math:`H \times H` matrices)
-=========  ==============================================================================
-
-A variant without a gate has no parameters for it: its weights hold only the
-gates it computes, in torch.nn's order (i, f, g, o) with the missing block left out.
+r"""The LSTM variants of Greff et al. (2017), "LSTM: A Search Space Odyssey":
+:class:`VariantLSTM`, with the equations of each variant in its docstring.
 """
 
 from __future__ import annotations
@@ -58,14 +26,47 @@ def _identity(a: Tensor) -> Tensor:
 
 
 class VariantLSTM(nn.Module):
-    r"""A one-layer LSTM in one of the Greff et al. (2017) variants (see the module docstring).
+    r"""A one-layer LSTM in one of the Greff et al. (2017) variants.
+
+    The *vanilla* LSTM of that paper has peepholes (the cell state feeds the
+    gates through diagonal weights :math:`p`). Each other variant changes one
+    thing. With :math:`a_z = W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz}`:
+
+    .. math::
+        \begin{array}{ll}
+        i_t = \sigma(a_i + p_i \odot c_{t-1}) \\
+        f_t = \sigma(a_f + p_f \odot c_{t-1}) \\
+        g_t = \tanh(a_g) \\
+        c_t = f_t \odot c_{t-1} + i_t \odot g_t \\
+        o_t = \sigma(a_o + p_o \odot c_t) \\
+        h_t = o_t \odot \tanh(c_t)
+        \end{array}
+
+    =========  ==============================================================================
+    variant    change to vanilla
+    =========  ==============================================================================
+    ``NIG``    no input gate: :math:`i_t = 1`
+    ``NFG``    no forget gate: :math:`f_t = 1`, so :math:`c_t = c_{t-1} + i_t \odot g_t`
+               (the original LSTM of Hochreiter & Schmidhuber 1997)
+    ``NOG``    no output gate: :math:`o_t = 1`
+    ``NIAF``   no input activation function: :math:`g_t = a_g`
+    ``NOAF``   no output activation function: :math:`h_t = o_t \odot c_t`
+    ``NP``     no peepholes: :math:`p_i = p_f = p_o = 0` (the torch.nn LSTM)
+    ``CIFG``   coupled input and forget gate: :math:`f_t = 1 - i_t` (as in the GRU)
+    ``FGR``    full gate recurrence: every gate also sees all gates of the previous step,
+               :math:`a_z \mathrel{+}= R_{zi} i_{t-1} + R_{zf} f_{t-1} + R_{zo} o_{t-1}`
+               for :math:`z \in \{i, f, o\}` (9 more :math:`H \times H` matrices)
+    =========  ==============================================================================
+
+    A variant without a gate has no parameters for it: its weights hold only the
+    gates it computes, in torch.nn's order (i, f, g, o) with the missing block left out.
 
     Parameters
     ----------
     input_size, hidden_size : int
         ``D`` and ``H``.
     variant : {"vanilla", "NIG", "NFG", "NOG", "NIAF", "NOAF", "NP", "CIFG", "FGR"}
-        Which LSTM: the equations are in :mod:`lstm_ref.torch.variants`.
+        Which LSTM (equations above).
     batch_first : bool
         Input, output and recorded gates are (B, T, ·) instead of (T, B, ·).
     device, dtype
