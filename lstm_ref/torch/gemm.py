@@ -5,8 +5,8 @@ markedly slower than oneDNN's on some processors (oneDNN is what
 ``torch.nn.LSTM`` uses there). A layer multiplies by the same weight at every
 time step, so :class:`Product` hands the weight to oneDNN once, in its packed
 layout, and reuses it; where oneDNN cannot take it (float64, CUDA, a PyTorch
-built without it) it falls back to :func:`torch.addmm`. Both compute the same
-product; they may differ in the last bits.
+built without it) or the weight is small, it falls back to :func:`torch.addmm`.
+Both compute the same product; they may differ in the last bits.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ def _onednn_linear() -> object | None:
 
 
 _LINEAR = _onednn_linear()
+
+#: Smallest weight (elements) handed to oneDNN. Measured on a 2-core AMD EPYC
+#: (T=100, B=64): oneDNN is ~15% faster from H=256 (a 1024 x 256 weight) but
+#: slower up to H=128, where its per-call overhead outweighs its faster kernel.
+ONEDNN_MIN_NUMEL = 1 << 18
 
 
 class Product:
@@ -44,6 +49,7 @@ class Product:
             _LINEAR is not None
             and w.device.type == "cpu"
             and w.dtype in (torch.float32, torch.bfloat16)
+            and w.numel() >= ONEDNN_MIN_NUMEL
             and torch.backends.mkldnn.is_available()
             and torch.backends.mkldnn.enabled
         ):
