@@ -120,6 +120,9 @@ def test_state_dict_moves_both_ways_and_keys_match() -> None:
         ours.named_parameters(), ref.named_parameters(), strict=True
     ):
         assert name == ref_name and p.shape == q.shape
+    assert [[p.shape for p in ws] for ws in ours.all_weights] == [
+        [p.shape for p in ws] for ws in ref.all_weights
+    ]
     ref.load_state_dict(ours.state_dict())
     x = torch.randn(T, B, D)
     assert rel_err(ours(x)[0], ref(x)[0]) <= 1e-5

@@ -130,6 +130,13 @@ class RecurrentBase(nn.Module):
     def flatten_parameters(self) -> None:
         """Do nothing: kept so code written for torch.nn (cuDNN) runs unchanged."""
 
+    @property
+    def all_weights(self) -> list[list[nn.Parameter]]:
+        """The parameters of each (layer, direction), as ``torch.nn.RNNBase.all_weights``."""
+        return [
+            [getattr(self, n) for n in names if hasattr(self, n)] for names in self._weight_names
+        ]
+
     def layer_weights(self) -> list[Weights]:
         """``(w_ih, w_hh, b_ih, b_hh, w_hr)`` per (layer, direction), ``None`` where absent."""
         return [tuple(getattr(self, n, None) for n in names) for names in self._weight_names]
