@@ -224,9 +224,34 @@ def run_benchmark(
             progress.write("note: lstm_ref.numpy is not installed here; skipping the numpy row\n")
     if repeats < 1 or warmup < 0:
         raise ValueError(f"repeats must be >= 1 and warmup >= 0, got {repeats} and {warmup}")
-    torch.backends.cuda.matmul.allow_tf32 = tf32
-    torch.backends.cudnn.allow_tf32 = tf32
+    saved_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
+    try:
+        results = _measure(shapes, chosen, device, dtype, repeats, warmup, progress)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved_tf32
+    return {
+        "device": device_name(device),
+        "torch": torch.__version__,
+        "date": datetime.date.today().isoformat(),
+        "tf32": tf32,
+        "threads": torch.get_num_threads(),
+        "repeats": repeats,
+        "warmup": warmup,
+        "results": results,
+    }
 
+
+def _measure(
+    shapes: Sequence[Shape],
+    chosen: list[str],
+    device: torch.device,
+    dtype: torch.dtype,
+    repeats: int,
+    warmup: int,
+    progress: TextIO | None,
+) -> list[dict[str, Any]]:
+    """The timing loop of :func:`run_benchmark`: one row per (shape, pass, implementation)."""
     bar = _Progress(len(shapes) * len(chosen) * len(PASSES), progress)
     results = []
     for shape in shapes:
@@ -249,8 +274,8 @@ def run_benchmark(
                 median = statistics.median(times[impl])
                 results.append(
                     {
-                        **shape._asdict(),
                         "impl": impl,
+                        **shape._asdict(),
                         "dtype": str(dtype).removeprefix("torch."),
                         "pass": pass_,
                         "median_ms": round(median, 4),
@@ -258,33 +283,7 @@ def run_benchmark(
                     }
                 )
                 bar.step(f"T={shape.T} B={shape.B} H={shape.H} {pass_} {impl}")
-    return {
-        "device": device_name(device),
-        "torch": torch.__version__,
-        "date": datetime.date.today().isoformat(),
-        "tf32": tf32,
-        "threads": torch.get_num_threads(),
-        "repeats": repeats,
-        "warmup": warmup,
-        "results": [
-            {
-                k: r[k]
-                for k in (
-                    "impl",
-                    "T",
-                    "B",
-                    "I",
-                    "H",
-                    "layers",
-                    "dtype",
-                    "pass",
-                    "median_ms",
-                    "ratio_vs_torch",
-                )
-            }
-            for r in results
-        ],
-    }
+    return results
 
 
 def device_name(device: torch.device) -> str:
@@ -350,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     device = torch.device(args.device)
     gpu = device.type == "cuda"
+    if gpu and not torch.cuda.is_available():
+        parser.error(f"--device {args.device}: CUDA is not available here")
     if args.threads:
         torch.set_num_threads(args.threads)
     shapes = QUICK_SHAPES if args.quick else GPU_SHAPES if gpu else CPU_SHAPES

@@ -87,9 +87,15 @@ def test_numpy_row_uses_the_reference_contract(monkeypatch: pytest.MonkeyPatch) 
 
 def test_table_and_bad_arguments() -> None:
     stream = io.StringIO()
-    report = bench.run_benchmark(
-        [bench.Shape(3, 1, 4, 4)], impls=["fused_gates"], repeats=1, warmup=0, progress=stream
-    )
+    before = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        report = bench.run_benchmark(
+            [bench.Shape(3, 1, 4, 4)], impls=["fused_gates"], repeats=1, warmup=0, progress=stream
+        )
+        assert report["tf32"] is False and torch.backends.cuda.matmul.allow_tf32  # restored
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = before
     table = bench.format_table(report)
     assert table.splitlines()[0].startswith(report["device"])
     assert len(table.splitlines()) == 3 + 4

@@ -101,3 +101,16 @@ def test_gru_and_rnn_errors() -> None:
         lt.RNNCell(D, H, nonlinearity="gelu")
     with pytest.raises(ValueError, match="GRUCell: Expected input to be 1D or 2D, got 3D"):
         lt.GRUCell(D, H)(torch.randn(1, B, D))
+
+
+@pytest.mark.parametrize("cls", [lt.GRU, lt.RNN])
+def test_autocast_bfloat16_on_cpu(cls: type[nn.Module]) -> None:
+    torch.manual_seed(0)
+    model = cls(D, H, num_layers=2)
+    x = torch.randn(T, B, D, requires_grad=True)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y, h = model(x)
+    assert y.dtype == h.dtype == torch.bfloat16
+    assert rel_err(y.float(), model(x)[0]) < 2e-2
+    y.float().sum().backward()
+    assert x.grad is not None

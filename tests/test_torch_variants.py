@@ -151,3 +151,13 @@ def test_every_variant_trains_batch_first_and_unbatched(variant: str) -> None:
     if variant != "FGR":  # FGR's state also holds the previous gates, which hx does not carry
         y_half, hx = model(x[:, :3])
         assert rel_err(torch.cat([y_half, model(x[:, 3:], hx)[0]], 1), y) <= 1e-12
+
+
+def test_variant_input_errors() -> None:
+    model = VariantLSTM(D, H, "CIFG")
+    with pytest.raises(ValueError, match=r"input.size\(-1\) must be equal to input_size"):
+        model(torch.randn(T, B, D + 1))
+    with pytest.raises(ValueError, match=r"Expected hidden\[0\] size \(1, 2, 4\), got \[1, 3, 4\]"):
+        model(torch.randn(T, B, D), (torch.zeros(1, 3, H), torch.zeros(1, B, H)))
+    with pytest.raises(ValueError, match="Expected sequence length to be larger than 0"):
+        model(torch.randn(0, B, D))
