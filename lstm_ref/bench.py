@@ -180,7 +180,7 @@ def run_benchmark(
     repeats: int = 5,
     warmup: int = 1,
     tf32: bool = False,
-    progress: TextIO | None = sys.stderr,
+    progress: bool | TextIO = True,
 ) -> dict[str, Any]:
     """Time LSTM implementations against torch.nn.LSTM (protocol in the module docstring).
 
@@ -200,14 +200,16 @@ def run_benchmark(
         Timed and untimed calls per (shape, implementation, pass).
     tf32 : bool
         Allow TF32 matmuls (CUDA), for every implementation alike.
-    progress : text stream, optional
-        Where to draw the progress bar and notes; ``None`` for silence.
+    progress : bool or text stream
+        Where to draw the progress bar and notes: ``True`` for standard error
+        (as it is at the call), a stream, or ``False`` for silence.
 
     Returns
     -------
     dict
         The report, in the JSON format of the module docstring.
     """
+    stream: TextIO | None = sys.stderr if progress is True else progress or None
     device = torch.device(device)
     chosen = list(available_impls(device) if impls is None else impls)
     if BASELINE in chosen:
@@ -220,14 +222,14 @@ def run_benchmark(
         )
     if "numpy" in chosen and not _has_numpy_reference():
         chosen.remove("numpy")
-        if progress is not None:
-            progress.write("note: lstm_ref.numpy is not installed here; skipping the numpy row\n")
+        if stream is not None:
+            stream.write("note: lstm_ref.numpy is not installed here; skipping the numpy row\n")
     if repeats < 1 or warmup < 0:
         raise ValueError(f"repeats must be >= 1 and warmup >= 0, got {repeats} and {warmup}")
     saved_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
     try:
-        results = _measure(shapes, chosen, device, dtype, repeats, warmup, progress)
+        results = _measure(shapes, chosen, device, dtype, repeats, warmup, stream)
     finally:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved_tf32
     return {

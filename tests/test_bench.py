@@ -79,7 +79,7 @@ def fake_numpy_reference() -> types.ModuleType:
 def test_numpy_row_uses_the_reference_contract(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "lstm_ref.numpy", fake_numpy_reference())
     report = bench.run_benchmark(
-        bench.QUICK_SHAPES, impls=["numpy", "input_proj"], repeats=2, progress=None
+        bench.QUICK_SHAPES, impls=["numpy", "input_proj"], repeats=2, progress=False
     )
     check_report(report, ["torch.nn", "numpy", "input_proj"], 1)
     assert report["repeats"] == 2 and report["warmup"] == 1
@@ -101,9 +101,9 @@ def test_table_and_bad_arguments() -> None:
     assert len(table.splitlines()) == 3 + 4
     assert "4/4" in stream.getvalue()
     with pytest.raises(ValueError, match="impls must be among"):
-        bench.run_benchmark(bench.QUICK_SHAPES, impls=["cuda_graphs"], progress=None)
+        bench.run_benchmark(bench.QUICK_SHAPES, impls=["cuda_graphs"], progress=False)
     with pytest.raises(ValueError, match="repeats must be >= 1"):
-        bench.run_benchmark(bench.QUICK_SHAPES, repeats=0, progress=None)
+        bench.run_benchmark(bench.QUICK_SHAPES, repeats=0, progress=False)
     assert "cuda_graphs" not in bench.available_impls(torch.device("cpu"))
     assert bench.available_impls(torch.device("cuda"))[-1] == "cuda_graphs"
 

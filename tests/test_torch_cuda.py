@@ -112,6 +112,6 @@ def test_autocast_on_gpu(dtype: torch.dtype) -> None:
 
 
 def test_bench_quick_on_gpu() -> None:
-    report = bench.run_benchmark(bench.QUICK_SHAPES, device="cuda", repeats=2, progress=None)
+    report = bench.run_benchmark(bench.QUICK_SHAPES, device="cuda", repeats=2, progress=False)
     assert report["device"] == torch.cuda.get_device_name()
     assert {r["impl"] for r in report["results"]} == {"torch.nn", *lt.IMPLS}
