@@ -1,0 +1,377 @@
+"""The LSTM benchmark of the book (``python -m lstm_ref.bench``).
+
+Protocol (DESIGN.md section 4): for every shape, implementation and pass
+(``"fwd"``: forward under :func:`torch.no_grad`; ``"fwd+bwd"``: forward, then
+the gradients of ``y.sum()`` with respect to the parameters), run
+``warmup`` untimed calls, then ``repeats`` timed calls and keep the median.
+The timed calls are interleaved (one call of each implementation in turn,
+``repeats`` rounds), so a burst of load on a shared machine hits every
+implementation alike; the ratio to ``torch.nn.LSTM`` (oneDNN on CPU, cuDNN on
+GPU) comes from the same run. CUDA timings use CUDA events. TF32 is set the
+same for every implementation and recorded. Implementations: ``torch.nn``,
+every rung of :mod:`lstm_ref.torch` the device supports, and ``numpy``
+(:mod:`lstm_ref.numpy`, CPU only).
+
+The report is a dict (and the JSON file written by ``--out``)::
+
+    {"device": "...", "torch": "...", "date": "YYYY-MM-DD", "tf32": false,
+     "threads": 2, "repeats": 5, "warmup": 1,
+     "results": [{"impl": "...", "T": 100, "B": 64, "I": 512, "H": 512, "layers": 1,
+                  "dtype": "float32", "pass": "fwd|fwd+bwd", "median_ms": 0.0,
+                  "ratio_vs_torch": 0.0}]}
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, TextIO
+
+import numpy as np
+import torch
+
+from lstm_ref.torch import IMPLS, LSTM
+
+BASELINE = "torch.nn"
+PASSES = ("fwd", "fwd+bwd")
+
+
+class Shape(NamedTuple):
+    """One benchmark case: ``T`` steps, batch ``B``, ``I`` input and ``H`` hidden features."""
+
+    T: int
+    B: int
+    I: int
+    H: int
+    layers: int = 1
+
+
+#: The CPU set: a few minutes on 2 cores.
+CPU_SHAPES = (Shape(100, 64, 256, 256), Shape(100, 64, 512, 512))
+#: The GPU set: the CPU set, H = 1024, small batches, and a long sequence.
+GPU_SHAPES = (
+    *CPU_SHAPES,
+    Shape(100, 64, 1024, 1024),
+    *(Shape(100, b, h, h) for h in (256, 512) for b in (1, 4, 16)),
+    Shape(1024, 16, 768, 768),
+)
+#: A smoke test that runs in seconds.
+QUICK_SHAPES = (Shape(5, 2, 8, 8),)
+
+Run = Callable[[], object]
+
+
+def available_impls(device: torch.device) -> list[str]:
+    """Every implementation that runs on ``device``: torch.nn, the rungs, and numpy on CPU."""
+    rungs = [i for i in IMPLS if i != "cuda_graphs" or device.type == "cuda"]
+    return [BASELINE, *rungs, *(["numpy"] if device.type == "cpu" else [])]
+
+
+def _torch_runs(
+    impl: str, shape: Shape, device: torch.device, dtype: torch.dtype
+) -> dict[str, Run]:
+    torch.manual_seed(0)
+    model: torch.nn.Module
+    if impl == BASELINE:
+        model = torch.nn.LSTM(shape.I, shape.H, shape.layers, device=device, dtype=dtype)
+    else:
+        model = LSTM(shape.I, shape.H, shape.layers, device=device, dtype=dtype, impl=impl)
+    x = torch.randn(shape.T, shape.B, shape.I, device=device, dtype=dtype)
+    params = list(model.parameters())
+
+    def forward() -> object:
+        with torch.no_grad():
+            return model(x)
+
+    def forward_backward() -> object:
+        y, _ = model(x)
+        return torch.autograd.grad(y.sum(), params)
+
+    return {"fwd": forward, "fwd+bwd": forward_backward}
+
+
+def _numpy_runs(shape: Shape, dtype: torch.dtype) -> dict[str, Run]:
+    ref = importlib.import_module("lstm_ref.numpy")
+    if shape.layers != 1:
+        raise ValueError(f"the NumPy reference has one layer, got layers={shape.layers}")
+    rng = np.random.default_rng(0)
+    np_dtype = torch.empty((), dtype=dtype).numpy().dtype
+    bound = 1 / np.sqrt(shape.H)
+
+    def uniform(*dims: int) -> np.ndarray:
+        return rng.uniform(-bound, bound, dims).astype(np_dtype)
+
+    weights = (
+        uniform(4 * shape.H, shape.I),
+        uniform(4 * shape.H, shape.H),
+        uniform(4 * shape.H),
+        uniform(4 * shape.H),
+    )
+    x = rng.standard_normal((shape.T, shape.B, shape.I)).astype(np_dtype)
+    zeros = np.zeros((shape.B, shape.H), np_dtype)
+    dy = np.ones((shape.T, shape.B, shape.H), np_dtype)
+
+    def forward() -> object:
+        return ref.lstm_forward(x, zeros, zeros, *weights)
+
+    def forward_backward() -> object:
+        _, _, cache = ref.lstm_forward(x, zeros, zeros, *weights)
+        return ref.lstm_backward(dy, zeros, zeros, cache)
+
+    return {"fwd": forward, "fwd+bwd": forward_backward}
+
+
+def _has_numpy_reference() -> bool:
+    try:
+        importlib.import_module("lstm_ref.numpy")
+    except ModuleNotFoundError as e:
+        if e.name is not None and "lstm_ref.numpy".startswith(e.name):
+            return False
+        raise  # lstm_ref.numpy exists but is broken: say so
+    return True
+
+
+def _time_ms(run: Run, device: torch.device) -> float:
+    if device.type == "cuda":
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        run()
+        end.record()
+        torch.cuda.synchronize(device)
+        return float(start.elapsed_time(end))
+    begin = time.perf_counter()
+    run()
+    return (time.perf_counter() - begin) * 1e3
+
+
+class _Progress:
+    """A plain-text progress bar (no widgets: it must render in a static web page)."""
+
+    def __init__(self, total: int, stream: TextIO | None, width: int = 30) -> None:
+        self.total, self.done, self.stream, self.width = total, 0, stream, width
+        self.start = time.perf_counter()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.stream is None:
+            return
+        filled = self.width * self.done // max(self.total, 1)
+        elapsed = time.perf_counter() - self.start
+        bar = "#" * filled + "." * (self.width - filled)
+        end = "\n" if self.done == self.total else ""
+        line = f"\r[{bar}] {self.done}/{self.total} {elapsed:5.0f}s {label:<40.40}"
+        self.stream.write(line + end)
+        self.stream.flush()
+
+
+def run_benchmark(
+    shapes: Sequence[Shape] = CPU_SHAPES,
+    impls: Sequence[str] | None = None,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype = torch.float32,
+    repeats: int = 5,
+    warmup: int = 1,
+    tf32: bool = False,
+    progress: bool | TextIO = True,
+) -> dict[str, Any]:
+    """Time LSTM implementations against torch.nn.LSTM (protocol in the module docstring).
+
+    Parameters
+    ----------
+    shapes : sequence of Shape
+        The cases to run.
+    impls : sequence of str, optional
+        Implementations (``"torch.nn"`` is always added as the baseline); all
+        that run on ``device`` if omitted. ``"numpy"`` is skipped, with a note on
+        ``progress``, when :mod:`lstm_ref.numpy` is not installed.
+    device : str or torch.device
+        ``"cpu"`` or a CUDA device.
+    dtype : torch.dtype
+        Precision of inputs and parameters.
+    repeats, warmup : int
+        Timed and untimed calls per (shape, implementation, pass).
+    tf32 : bool
+        Allow TF32 matmuls (CUDA), for every implementation alike.
+    progress : bool or text stream
+        Where to draw the progress bar and notes: ``True`` for standard error
+        (as it is at the call), a stream, or ``False`` for silence.
+
+    Returns
+    -------
+    dict
+        The report, in the JSON format of the module docstring.
+    """
+    stream: TextIO | None = sys.stderr if progress is True else progress or None
+    device = torch.device(device)
+    chosen = list(available_impls(device) if impls is None else impls)
+    if BASELINE in chosen:
+        chosen.remove(BASELINE)
+    chosen.insert(0, BASELINE)
+    unknown = set(chosen) - set(available_impls(device))
+    if unknown:
+        raise ValueError(
+            f"impls must be among {available_impls(device)} on {device}, got {sorted(unknown)}"
+        )
+    if "numpy" in chosen and not _has_numpy_reference():
+        chosen.remove("numpy")
+        if stream is not None:
+            stream.write("note: lstm_ref.numpy is not installed here; skipping the numpy row\n")
+    if repeats < 1 or warmup < 0:
+        raise ValueError(f"repeats must be >= 1 and warmup >= 0, got {repeats} and {warmup}")
+    saved_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
+    try:
+        results = _measure(shapes, chosen, device, dtype, repeats, warmup, stream)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved_tf32
+    return {
+        "device": device_name(device),
+        "torch": torch.__version__,
+        "date": datetime.date.today().isoformat(),
+        "tf32": tf32,
+        "threads": torch.get_num_threads(),
+        "repeats": repeats,
+        "warmup": warmup,
+        "results": results,
+    }
+
+
+def _measure(
+    shapes: Sequence[Shape],
+    chosen: list[str],
+    device: torch.device,
+    dtype: torch.dtype,
+    repeats: int,
+    warmup: int,
+    progress: TextIO | None,
+) -> list[dict[str, Any]]:
+    """The timing loop of :func:`run_benchmark`: one row per (shape, pass, implementation)."""
+    bar = _Progress(len(shapes) * len(chosen) * len(PASSES), progress)
+    results = []
+    for shape in shapes:
+        runs = {
+            impl: _numpy_runs(shape, dtype)
+            if impl == "numpy"
+            else _torch_runs(impl, shape, device, dtype)
+            for impl in chosen
+        }
+        for pass_ in PASSES:
+            times: dict[str, list[float]] = {impl: [] for impl in chosen}
+            for impl in chosen:
+                for _ in range(warmup):
+                    _time_ms(runs[impl][pass_], device)
+            for _ in range(repeats):
+                for impl in chosen:
+                    times[impl].append(_time_ms(runs[impl][pass_], device))
+            base = statistics.median(times[BASELINE])
+            for impl in chosen:
+                median = statistics.median(times[impl])
+                results.append(
+                    {
+                        "impl": impl,
+                        **shape._asdict(),
+                        "dtype": str(dtype).removeprefix("torch."),
+                        "pass": pass_,
+                        "median_ms": round(median, 4),
+                        "ratio_vs_torch": round(median / base, 4),
+                    }
+                )
+                bar.step(f"T={shape.T} B={shape.B} H={shape.H} {pass_} {impl}")
+    return results
+
+
+def device_name(device: torch.device) -> str:
+    """A readable name: the GPU's, or ``"cpu: <model>"`` (from /proc/cpuinfo where there is one)."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"cpu: {model}"
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The report as a fixed-width text table, one row per result."""
+    head = (
+        f"{report['device']} | torch {report['torch']} | {report['date']} | tf32={report['tf32']}"
+    )
+    if "threads" in report:
+        head += f" | threads={report['threads']}"
+    columns = (
+        f"{'impl':<12} {'T':>5} {'B':>4} {'I':>5} {'H':>5} {'pass':<8} {'median ms':>10} "
+        f"{'ratio':>7}"
+    )
+    lines = [head, columns, "-" * len(columns)]
+    for r in report["results"]:
+        lines.append(
+            f"{r['impl']:<12} {r['T']:>5} {r['B']:>4} {r['I']:>5} {r['H']:>5} {r['pass']:<8} "
+            f"{r['median_ms']:>10.2f} {r['ratio_vs_torch']:>7.3f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m lstm_ref.bench [--quick] [--impl ...] [--out PATH.json]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m lstm_ref.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--device",
+        default="cuda" if torch.cuda.is_available() else "cpu",
+        help="cpu or cuda[:N] (default: cuda when there is one)",
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny shapes: a smoke test")
+    parser.add_argument(
+        "--impl",
+        action="append",
+        help="implementation to run (repeatable; "
+        "default: all that run on the device); torch.nn is always included",
+    )
+    parser.add_argument("--repeats", type=int, help="timed calls per case (default 5 CPU, 50 GPU)")
+    parser.add_argument("--warmup", type=int, help="untimed calls first (default 1 CPU, 10 GPU)")
+    parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument(
+        "--dtype", default="float32", choices=("float32", "float64", "bfloat16", "float16")
+    )
+    parser.add_argument("--tf32", action="store_true", help="allow TF32 matmuls on both sides")
+    parser.add_argument("--out", type=Path, help="also write the JSON report here")
+    args = parser.parse_args(argv)
+
+    device = torch.device(args.device)
+    gpu = device.type == "cuda"
+    if gpu and not torch.cuda.is_available():
+        parser.error(f"--device {args.device}: CUDA is not available here")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    shapes = QUICK_SHAPES if args.quick else GPU_SHAPES if gpu else CPU_SHAPES
+    report = run_benchmark(
+        shapes,
+        impls=args.impl,
+        device=device,
+        dtype=getattr(torch, args.dtype),
+        repeats=args.repeats or (3 if args.quick else 50 if gpu else 5),
+        warmup=args.warmup if args.warmup is not None else (10 if gpu and not args.quick else 1),
+        tf32=args.tf32,
+    )
+    print(format_table(report))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=1) + "\n")
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,27 @@
+"""A PyTorch LSTM of our own: drop-ins for torch.nn's recurrent modules, the
+Greff et al. (2017) variants, and the optimisation ladder of chapter 10.
+
+None of these modules calls PyTorch's RNN operators (``aten::lstm``,
+``aten::gru``, ``aten::_cudnn_rnn``, ...): they are written from matmuls and
+element-wise ops, and compute the same numbers as torch.nn.
+"""
+
+from __future__ import annotations
+
+from .gru import GRU, GRUCell
+from .ladder import IMPLS
+from .lstm import LSTM, LSTMCell
+from .rnn import RNN, RNNCell
+from .variants import VARIANTS, VariantLSTM
+
+__all__ = [
+    "GRU",
+    "IMPLS",
+    "LSTM",
+    "RNN",
+    "VARIANTS",
+    "GRUCell",
+    "LSTMCell",
+    "RNNCell",
+    "VariantLSTM",
+]

@@ -1,0 +1,339 @@
+"""What LSTM, GRU and RNN share: parameters in torch.nn's layout, input handling.
+
+:class:`RecurrentBase` owns the parameters (same names, shapes, order and
+initialisation as ``torch.nn.RNNBase``, so ``state_dict`` moves both ways)
+and turns every accepted input form (batched, batch-first, unbatched,
+``PackedSequence``) into one canonical form: time-major padded ``x`` of shape
+(T, B, D) plus ``batch_sizes``. Subclasses say how many gates they have, what
+their states are and which layer function runs them.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
+
+from .sequence import LayerFn, States, Weights, run_stack
+from .validation import check_input, check_length, check_state_ranks, check_states
+
+StackFn = Callable[[Tensor, States, Sequence[Weights], Sequence[int] | None], tuple[Tensor, States]]
+
+
+class RecurrentBase(nn.Module):
+    """Parameters and input plumbing of a stacked (bi)directional recurrent network.
+
+    Parameters
+    ----------
+    gates : int
+        Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
+    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size
+        As in :class:`torch.nn.LSTM`.
+    device, dtype
+        Where and in which precision to create the parameters.
+    """
+
+    def __init__(
+        self,
+        gates: int,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError(
+                "dropout should be a number in range [0, 1] representing the probability of "
+                f"an element being zeroed, got {dropout!r}"
+            )
+        for arg, value, low in (
+            ("input_size", input_size, 0),
+            ("hidden_size", hidden_size, 1),
+            ("num_layers", num_layers, 1),
+            ("proj_size", proj_size, 0),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{arg} must be an integer >= {low}, got {value!r}")
+        if proj_size >= hidden_size and proj_size > 0:
+            raise ValueError(
+                f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} "
+                f"and hidden_size={hidden_size}"
+            )
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                f"num_layers={num_layers}",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        self._name = name
+
+        factory: dict[str, Any] = {"device": device, "dtype": dtype}
+        state = proj_size or hidden_size
+        self._weight_names: list[tuple[str, ...]] = []
+        for layer in range(num_layers):
+            for suffix in ("", "_reverse")[: self.num_directions]:
+                width = input_size if layer == 0 else state * self.num_directions
+                shapes: dict[str, tuple[int, ...]] = {
+                    "weight_ih": (gates * hidden_size, width),
+                    "weight_hh": (gates * hidden_size, state),
+                }
+                if bias:
+                    shapes["bias_ih"] = shapes["bias_hh"] = (gates * hidden_size,)
+                if proj_size:
+                    shapes["weight_hr"] = (proj_size, hidden_size)
+                for kind, shape in shapes.items():
+                    self.register_parameter(
+                        f"{kind}_l{layer}{suffix}", nn.Parameter(torch.empty(shape, **factory))
+                    )
+                self._weight_names.append(
+                    tuple(
+                        f"{kind}_l{layer}{suffix}"
+                        for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+                    )
+                )
+        self.reset_parameters()
+
+    @property
+    def num_directions(self) -> int:
+        """2 for a bidirectional network, else 1."""
+        return 2 if self.bidirectional else 1
+
+    def reset_parameters(self) -> None:
+        r"""Draw every parameter from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`, as torch.nn does."""
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def flatten_parameters(self) -> None:
+        """Do nothing: kept so code written for torch.nn (cuDNN) runs unchanged."""
+
+    @property
+    def all_weights(self) -> list[list[nn.Parameter]]:
+        """The parameters of each (layer, direction), as ``torch.nn.RNNBase.all_weights``."""
+        return [
+            [getattr(self, n) for n in names if hasattr(self, n)] for names in self._weight_names
+        ]
+
+    def layer_weights(self) -> list[Weights]:
+        """``(w_ih, w_hh, b_ih, b_hh, w_hr)`` per (layer, direction), ``None`` where absent."""
+        return [tuple(getattr(self, n, None) for n in names) for names in self._weight_names]
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        for arg, default in (
+            ("proj_size", 0),
+            ("num_layers", 1),
+            ("bias", True),
+            ("batch_first", False),
+            ("dropout", 0.0),
+            ("bidirectional", False),
+        ):
+            if getattr(self, arg) != default:
+                s += f", {arg}={getattr(self, arg)}"
+        return s
+
+    def state_sizes(self) -> tuple[int, ...]:
+        """Feature size of each state: ``(R, H)`` for LSTM, ``(H,)`` for GRU and RNN."""
+        raise NotImplementedError
+
+    def run(
+        self,
+        input: Tensor | PackedSequence,
+        hx: Sequence[Tensor] | None,
+        stack: StackFn,
+    ) -> tuple[Tensor | PackedSequence, States]:
+        """Check and canonicalise the input, run ``stack`` on it, restore the input's form.
+
+        Parameters
+        ----------
+        input : Tensor or PackedSequence
+            (T, B, D), (B, T, D) when ``batch_first``, unbatched (T, D), or packed.
+        hx : sequence of Tensor, optional
+            Initial states, each (num_layers * num_directions, B, ·) or unbatched
+            (num_layers * num_directions, ·); zeros when ``None``.
+        stack : callable
+            ``stack(x, states, weights, batch_sizes) -> (y, states)`` runs all
+            layers on the canonical form, e.g. :meth:`run_stack` with a layer function.
+
+        Returns
+        -------
+        output : Tensor or PackedSequence
+            In the form of ``input``, features ``num_directions * R``.
+        states : tuple of Tensor
+            Final states, shaped like ``hx``.
+        """
+        weight = self.weight_ih_l0
+        assert isinstance(weight, Tensor)
+        autocast = torch.is_autocast_enabled(weight.device.type)
+        sorted_indices = unsorted_indices = None
+        batch_sizes: list[int] | None = None
+        packed_sizes = None
+        if isinstance(input, PackedSequence):
+            data = input.data
+            check_input(self._name, data, self.input_size, weight, (2, 2), not autocast)
+            # Without sorted_indices, padding keeps the packed (sorted) batch order.
+            x, _ = pad_packed_sequence(PackedSequence(data, input.batch_sizes))
+            packed_sizes = input.batch_sizes
+            batch_sizes = packed_sizes.tolist()
+            sorted_indices, unsorted_indices = input.sorted_indices, input.unsorted_indices
+            batched = True
+        else:
+            batched = check_input(self._name, input, self.input_size, weight, (2, 3), not autocast)
+            x = input if batched else input.unsqueeze(1)
+            if self.batch_first and batched:
+                x = x.transpose(0, 1)
+            check_length(x.size(0))
+        batch = x.size(1)
+        stacks = self.num_layers * self.num_directions
+        shapes = [(stacks, batch, size) for size in self.state_sizes()]
+        if hx is None:
+            states = tuple(x.new_zeros(shape) for shape in shapes)
+        else:
+            check_state_ranks(hx, batched, 3)
+            states = tuple(hx) if batched else tuple(h.unsqueeze(1) for h in hx)
+            check_states(states, shapes, weight, not autocast)
+            if sorted_indices is not None:
+                states = tuple(s.index_select(1, sorted_indices) for s in states)
+
+        weights = self.layer_weights()
+        if autocast:
+            # Run the whole recurrence in the autocast dtype, as cuDNN does in fp16.
+            low = torch.get_autocast_dtype(weight.device.type)
+            x, states = x.to(low), tuple(s.to(low) for s in states)
+            weights = [tuple(w.to(low) if w is not None else None for w in ws) for ws in weights]
+        with torch.autocast(weight.device.type, enabled=False):
+            y, finals = stack(x, states, weights, batch_sizes)
+
+        output: Tensor | PackedSequence
+        if batch_sizes is not None:
+            data = torch.cat([y[t, :n] for t, n in enumerate(batch_sizes)])
+            output = PackedSequence(data, packed_sizes, sorted_indices, unsorted_indices)
+            if unsorted_indices is not None:
+                finals = tuple(s.index_select(1, unsorted_indices) for s in finals)
+        elif not batched:
+            output, finals = y.squeeze(1), tuple(s.squeeze(1) for s in finals)
+        else:
+            output = y.transpose(0, 1) if self.batch_first else y
+        return output, finals
+
+    def run_stack(
+        self,
+        layer: LayerFn,
+        x: Tensor,
+        states: States,
+        weights: Sequence[Weights],
+        batch_sizes: Sequence[int] | None,
+    ) -> tuple[Tensor, States]:
+        """:func:`~lstm_ref.torch.sequence.run_stack` with this module's settings."""
+        return run_stack(
+            layer,
+            x,
+            states,
+            weights,
+            self.num_layers,
+            self.bidirectional,
+            batch_sizes,
+            self.dropout,
+            self.training,
+        )
+
+
+class CellBase(nn.Module):
+    """Parameters and input checks of a single-step cell (LSTMCell, GRUCell, RNNCell).
+
+    Parameters
+    ----------
+    gates : int
+        Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
+    input_size, hidden_size, bias
+        As in :class:`torch.nn.LSTMCell`.
+    device, dtype
+        Where and in which precision to create the parameters.
+    """
+
+    def __init__(
+        self,
+        gates: int,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        super().__init__()
+        factory: dict[str, Any] = {"device": device, "dtype": dtype}
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = nn.Parameter(torch.empty(gates * hidden_size, input_size, **factory))
+        self.weight_hh = nn.Parameter(torch.empty(gates * hidden_size, hidden_size, **factory))
+        self.bias_ih: nn.Parameter | None = None
+        self.bias_hh: nn.Parameter | None = None
+        if bias:
+            self.bias_ih = nn.Parameter(torch.empty(gates * hidden_size, **factory))
+            self.bias_hh = nn.Parameter(torch.empty(gates * hidden_size, **factory))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        r"""Draw every parameter from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`, as torch.nn does."""
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+
+    def prepare(
+        self, input: Tensor, hx: Sequence[Tensor] | None, count: int
+    ) -> tuple[Tensor, States, bool]:
+        """Check the input and states; make both batched.
+
+        Parameters
+        ----------
+        input : Tensor, shape (B, D) or unbatched (D,)
+        hx : sequence of Tensor, each (B, H) or (H,), optional
+            ``count`` states; zeros when ``None``.
+        count : int
+            Number of states (2 for LSTM, 1 for GRU and RNN).
+
+        Returns
+        -------
+        x : Tensor, shape (B, D)
+        states : tuple of Tensor, each (B, H)
+        batched : bool
+        """
+        autocast = torch.is_autocast_enabled(input.device.type)
+        batched = check_input(
+            type(self).__name__, input, self.input_size, self.weight_ih, (1, 2), not autocast
+        )
+        x = input if batched else input.unsqueeze(0)
+        shape = (x.size(0), self.hidden_size)
+        if hx is None:
+            return x, tuple(x.new_zeros(shape) for _ in range(count)), batched
+        check_state_ranks(hx, batched, 2)
+        states = tuple(hx) if batched else tuple(h.unsqueeze(0) for h in hx)
+        check_states(states, [shape] * count, self.weight_ih, not autocast)
+        return x, states, batched

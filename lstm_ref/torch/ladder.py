@@ -1,0 +1,154 @@
+"""The optimisation ladder: one LSTM layer direction, five ways.
+
+Each rung is a :data:`~lstm_ref.torch.sequence.LayerFn`: it runs one direction
+of one layer, ``layer(x, (h0, c0), weights, batch_sizes, reverse) -> (y, (h_n, c_n))``
+with ``x`` (T, B, D), states (B, R) and (B, H), ``y`` (T, B, R) and
+``weights = (w_ih, w_hh, b_ih, b_hh, w_hr)`` (biases and ``w_hr`` may be
+``None``). All rungs compute the same numbers; each removes one cost of the
+rung below it (chapter 10 measures them):
+
+``per_gate``
+    The equations as written: eight small matmuls per step, autograd through
+    the Python loop.
+``fused_gates``
+    The four gates stacked into one (4H, ·) weight: one GEMM per weight matrix
+    and step.
+``input_proj``
+    :math:`W_{ih} x_t` does not depend on the recurrence, so it is one GEMM over
+    all T·B rows; one autograd node per layer whose hand-written backward also
+    computes the weight gradients as GEMMs over all steps
+    (:mod:`~lstm_ref.torch.layer_function`); on the CPU its products go through
+    oneDNN with packed weights (:mod:`~lstm_ref.torch.gemm`). That backward is
+    not itself differentiable: for double backward use the first two rungs.
+``fused_step``
+    ``input_proj`` with the element-wise step (forward and backward) compiled by
+    TorchScript, which fuses it into one kernel on CUDA. On CPU TorchScript does
+    not fuse, and ``torch.compile`` of the step was measured no faster there
+    (78 vs 82 µs per step at B=64, H=256, after a 15 s first compilation), so
+    this rung equals ``input_proj`` on CPU.
+``cuda_graphs``
+    ``fused_step`` recorded once per shape as a CUDA graph and replayed: one
+    launch instead of thousands. CUDA only; see :mod:`~lstm_ref.torch.cuda_graphs`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from functools import cache
+
+import torch
+from torch import Tensor
+
+from .functional import lstm_cell, lstm_cell_per_gate, lstm_pointwise, lstm_pointwise_backward
+from .layer_function import LSTMLayerFunction, Pointwise, PointwiseBackward
+from .sequence import LayerFn, States, Weights, run_steps
+
+Cell = Callable[..., tuple[Tensor, Tensor]]
+
+#: The rungs in ladder order (``cuda_graphs`` is applied to a whole stack by
+#: :class:`~lstm_ref.torch.LSTM`, so it has no layer function here).
+IMPLS = ("per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs")
+
+
+def _autograd_loop(
+    cell: Cell,
+    x: Tensor,
+    state: States,
+    weights: Weights,
+    batch_sizes: Sequence[int] | None,
+    reverse: bool,
+) -> tuple[Tensor, States]:
+    def step(x_t: Tensor, s: States) -> tuple[Tensor, States]:
+        h, c = cell(x_t, s[0], s[1], *weights)
+        return h, (h, c)
+
+    return run_steps(step, x, state, batch_sizes, reverse)
+
+
+def per_gate(
+    x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
+) -> tuple[Tensor, States]:
+    """Rung 1: :func:`~lstm_ref.torch.functional.lstm_cell_per_gate` at every step."""
+    return _autograd_loop(lstm_cell_per_gate, x, state, weights, batch_sizes, reverse)
+
+
+def fused_gates(
+    x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
+) -> tuple[Tensor, States]:
+    """Rung 2: :func:`~lstm_ref.torch.functional.lstm_cell` at every step."""
+    return _autograd_loop(lstm_cell, x, state, weights, batch_sizes, reverse)
+
+
+def _one_node(
+    x: Tensor,
+    state: States,
+    weights: Weights,
+    batch_sizes: Sequence[int] | None,
+    reverse: bool,
+    pointwise: Pointwise,
+    pointwise_backward: PointwiseBackward,
+) -> tuple[Tensor, States]:
+    w_ih, w_hh, b_ih, b_hh, w_hr = weights
+    assert w_ih is not None and w_hh is not None
+    # One bias vector inside; autograd hands its gradient to both b_ih and b_hh.
+    b = b_ih + b_hh if b_ih is not None and b_hh is not None else None
+    y, h, c = LSTMLayerFunction.apply(
+        x,
+        state[0],
+        state[1],
+        w_ih,
+        w_hh,
+        b,
+        w_hr,
+        batch_sizes,
+        reverse,
+        pointwise,
+        pointwise_backward,
+    )
+    return y, (h, c)
+
+
+def input_proj(
+    x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
+) -> tuple[Tensor, States]:
+    """Rung 3: input projection in one GEMM, BPTT by hand with batched weight gradients."""
+    return _one_node(
+        x, state, weights, batch_sizes, reverse, lstm_pointwise, lstm_pointwise_backward
+    )
+
+
+@cache
+def _scripted_pointwise() -> tuple[Pointwise, PointwiseBackward]:
+    with warnings.catch_warnings():
+        # torch >= 2.10 marks TorchScript deprecated; it is still the one fuser that
+        # compiles in milliseconds, which is what a per-step kernel needs here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return torch.jit.script(lstm_pointwise), torch.jit.script(lstm_pointwise_backward)
+
+
+def fused_step(
+    x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
+) -> tuple[Tensor, States]:
+    """Rung 4: rung 3 with the element-wise step compiled by TorchScript."""
+    return _one_node(x, state, weights, batch_sizes, reverse, *_scripted_pointwise())
+
+
+LAYERS: dict[str, LayerFn] = {
+    "per_gate": per_gate,
+    "fused_gates": fused_gates,
+    "input_proj": input_proj,
+    "fused_step": fused_step,
+}
+
+
+def default_impl(device: torch.device) -> str:
+    """The rung ``impl="auto"`` picks on ``device``.
+
+    CPU: ``input_proj``, the fastest in ``python -m lstm_ref.bench`` on a
+    2-core CPU (``fused_step`` ties there, as TorchScript does not fuse on CPU,
+    and costs a compilation). CUDA: ``fused_step``, whose element-wise step
+    TorchScript fuses into one kernel; ``cuda_graphs`` is opt-in because it
+    records a new graph for every new input shape.
+    """
+    return "fused_step" if device.type == "cuda" else "input_proj"

@@ -1,0 +1,156 @@
+r"""One LSTM layer (one direction) as a single autograd node with its own BPTT.
+
+Autograd through a Python loop records ~15 nodes per time step and, in the
+backward pass, computes each step's weight gradients with small GEMMs. Here
+the forward pass saves what backpropagation through time needs and the
+backward pass runs the recurrence by hand, so that everything that does not
+depend on the recurrence happens once, for all steps together:
+
+.. math::
+    \begin{array}{ll}
+    A = X W_{ih}^\top + b & \text{(forward: one GEMM, all } T \cdot B \text{ rows)} \\
+    \delta X = \delta A\, W_{ih}, \quad \delta W_{ih} = \delta A^\top X &
+        \text{(backward: one GEMM each)} \\
+    \delta W_{hh} = \delta A^\top H_{\text{prev}}, \quad
+        \delta W_{hr} = \delta H^\top M, \quad \delta b = \textstyle\sum \delta A
+    \end{array}
+
+with :math:`\delta A` (T·B, 4H) the gate gradients of all steps stacked.
+Only :math:`h W_{hh}^\top` forwards and :math:`\delta a\, W_{hh}` backwards
+stay inside the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+from torch.autograd.function import FunctionCtx, once_differentiable
+
+from .functional import double_g
+from .gemm import Product
+
+Pointwise = Callable[[Tensor, Tensor], tuple[Tensor, ...]]
+PointwiseBackward = Callable[..., tuple[Tensor, Tensor]]
+
+
+class LSTMLayerFunction(torch.autograd.Function):
+    """``apply(x, h0, c0, w_ih, w_hh, b, w_hr, batch_sizes, reverse, pointwise, pointwise_bwd)``.
+
+    Parameters (of ``apply``)
+    -------------------------
+    x : Tensor, shape (T, B, D)
+    h0, c0 : Tensor, shapes (B, R) and (B, H)
+    w_ih, w_hh : Tensor, shapes (4H, D) and (4H, R)
+    b : Tensor, shape (4H,), or None
+        ``b_ih + b_hh`` (autograd splits the gradient between the two).
+    w_hr : Tensor, shape (R, H), or None
+    batch_sizes : sequence of int, length T, or None
+        Running rows per step (see :mod:`lstm_ref.torch.sequence`).
+    reverse : bool
+    pointwise, pointwise_bwd : callable
+        The element-wise step and its backward
+        (:func:`~lstm_ref.torch.functional.lstm_pointwise` or a fused version);
+        ``pointwise`` receives the g pre-activations doubled
+        (:func:`~lstm_ref.torch.functional.double_g`).
+
+    Returns (of ``apply``)
+    ----------------------
+    y : Tensor, shape (T, B, R)
+    h_n, c_n : Tensor, shapes (B, R) and (B, H)
+    """
+
+    @staticmethod
+    def forward(
+        ctx: FunctionCtx,
+        x: Tensor,
+        h0: Tensor,
+        c0: Tensor,
+        w_ih: Tensor,
+        w_hh: Tensor,
+        b: Tensor | None,
+        w_hr: Tensor | None,
+        batch_sizes: Sequence[int] | None,
+        reverse: bool,
+        pointwise: Pointwise,
+        pointwise_backward: PointwiseBackward,
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        steps, batch, features = x.shape
+        # Products with the g rows doubled give 2 a_g, which lstm_pointwise expects.
+        bias = double_g(b) if b is not None else None
+        gates_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
+        gates_x = gates_x.view(steps, batch, -1)
+        recurrent = Product(double_g(w_hh), batch)
+        project = Product(w_hr, batch) if w_hr is not None else None
+        keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
+
+        h, c = h0, c0
+        ys: list[Tensor] = [h0] * steps  # placeholders, each overwritten below
+        # Per time step: the states it started from, its gates i, f, g, o, tanh(c') and m.
+        saved: list[tuple[Tensor, ...]] = [()] * steps
+        for t in range(steps - 1, -1, -1) if reverse else range(steps):
+            n = batch if batch_sizes is None else batch_sizes[t]
+            i, f, g, o, c_new, tanh_c, m = pointwise(recurrent(h[:n], gates_x[t, :n]), c[:n])
+            h_new = project(m) if project is not None else m
+            if keep:
+                saved[t] = (h, c, i, f, g, o, tanh_c, m)
+            if n == batch:
+                h, c, ys[t] = h_new, c_new, h_new
+            else:  # rows n: are not running: they keep their state, output zero
+                h, c = torch.cat((h_new, h[n:])), torch.cat((c_new, c[n:]))
+                ys[t] = F.pad(h_new, (0, 0, 0, batch - n))
+
+        ctx.save_for_backward(x, w_ih, w_hh, w_hr)  # type: ignore[arg-type]
+        ctx.steps = saved  # type: ignore[attr-defined]
+        ctx.has_bias = b is not None  # type: ignore[attr-defined]
+        ctx.schedule = (batch_sizes, reverse, pointwise_backward)  # type: ignore[attr-defined]
+        return torch.stack(ys), h, c
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, dy: Tensor, dh_n: Tensor, dc_n: Tensor) -> tuple[Tensor | None, ...]:
+        x, w_ih, w_hh, w_hr = ctx.saved_tensors
+        batch_sizes, reverse, pointwise_backward = ctx.schedule
+        steps, batch, features = x.shape
+
+        recurrent = Product(w_hh.t(), batch)
+        project = Product(w_hr.t(), batch) if w_hr is not None else None
+        dh, dc = dh_n, dc_n
+        d_gates: list[Tensor] = [dy] * steps  # placeholders, each overwritten below
+        d_hs: list[Tensor] = [dy] * steps  # gradient of each step's h (projection only)
+        # Walk the steps in the reverse of the forward order.
+        for t in range(steps) if reverse else range(steps - 1, -1, -1):
+            _, c_prev, i, f, g, o, tanh_c, _ = ctx.steps[t]
+            n = batch if batch_sizes is None else batch_sizes[t]
+            d_h = dh[:n] + dy[t, :n]
+            if project is not None:
+                d_hs[t] = F.pad(d_h, (0, 0, 0, batch - n))
+                d_h = project(d_h)
+            d_a, dc_prev = pointwise_backward(d_h, dc[:n], i, f, g, o, c_prev[:n], tanh_c)
+            dh_prev = recurrent(d_a)
+            if n == batch:
+                dh, dc, d_gates[t] = dh_prev, dc_prev, d_a
+            else:  # rows n: did not run at this step: their gradients pass through
+                dh, dc = torch.cat((dh_prev, dh[n:])), torch.cat((dc_prev, dc[n:]))
+                d_gates[t] = F.pad(d_a, (0, 0, 0, batch - n))
+
+        d_a = torch.stack(d_gates).view(steps * batch, -1)
+        needs = ctx.needs_input_grad
+        dx = None
+        if needs[0]:
+            dx = Product(w_ih.t(), steps * batch)(d_a).view(steps, batch, features)
+        dw_ih = d_a.t() @ x.reshape(steps * batch, features) if needs[3] else None
+        dw_hh = None
+        if needs[4]:
+            h_prev = torch.stack([h for h, *_ in ctx.steps])
+            dw_hh = d_a.t() @ h_prev.view(steps * batch, -1)
+        db = d_a.sum(0) if ctx.has_bias and needs[5] else None
+        dw_hr = None
+        if w_hr is not None and needs[6]:
+            ms = torch.stack([F.pad(m, (0, 0, 0, batch - m.shape[0])) for *_, m in ctx.steps])
+            d_h_all = torch.stack(d_hs).view(steps * batch, -1)
+            dw_hr = d_h_all.t() @ ms.view(steps * batch, -1)
+        return dx, dh, dc, dw_ih, dw_hh, db, dw_hr, None, None, None, None

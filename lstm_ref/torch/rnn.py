@@ -1,0 +1,151 @@
+"""``RNN`` and ``RNNCell``: drop-ins for torch.nn's Elman RNN (tanh or relu)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+from torch.nn.utils.rnn import PackedSequence
+
+from .base import CellBase, RecurrentBase
+from .functional import activation, rnn_cell, rnn_update
+from .sequence import States, Weights, run_steps
+
+
+class RNN(RecurrentBase):
+    r"""A multi-layer Elman RNN that is a drop-in for :class:`torch.nn.RNN`.
+
+    .. math::
+        h_t = \phi(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}),
+        \quad \phi = \tanh \text{ or } \mathrm{relu}
+
+    Parameters
+    ----------
+    input_size, hidden_size, num_layers : int
+        As in :class:`lstm_ref.torch.LSTM`.
+    nonlinearity : {"tanh", "relu"}
+        :math:`\phi`.
+    bias, batch_first, dropout, bidirectional
+        As in :class:`lstm_ref.torch.LSTM`.
+    device, dtype
+        Where and in which precision to create the parameters.
+
+    Attributes
+    ----------
+    weight_ih_l[k], weight_hh_l[k] : Parameter, shapes (H, D or num_directions * H) and (H, H)
+    bias_ih_l[k], bias_hh_l[k] : Parameter, shape (H,)
+
+    Inputs: ``input, h_0`` and outputs ``output, h_n``
+        As for :class:`lstm_ref.torch.GRU`.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        phi = activation(nonlinearity)
+        super().__init__(
+            1,
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            0,
+            device,
+            dtype,
+        )
+        self.nonlinearity = nonlinearity
+        self._phi = phi
+
+    def state_sizes(self) -> tuple[int, ...]:
+        """``(H,)``."""
+        return (self.hidden_size,)
+
+    def extra_repr(self) -> str:
+        extra = f", nonlinearity={self.nonlinearity!r}" if self.nonlinearity != "tanh" else ""
+        return super().extra_repr() + extra
+
+    def layer(
+        self,
+        x: Tensor,
+        state: States,
+        weights: Weights,
+        batch_sizes: Sequence[int] | None,
+        reverse: bool,
+    ) -> tuple[Tensor, States]:
+        """One direction of one layer: input projection for all steps, then the recurrence.
+
+        Shapes as in :func:`lstm_ref.torch.gru.gru_layer`, with ``H`` rows instead of ``3H``.
+        """
+        w_ih, w_hh, b_ih, b_hh, _ = weights
+        assert w_ih is not None and w_hh is not None
+
+        def step(gx: Tensor, s: States) -> tuple[Tensor, States]:
+            h = rnn_update(gx, s[0], w_hh, b_hh, self._phi)
+            return h, (h,)
+
+        return run_steps(step, F.linear(x, w_ih, b_ih), state, batch_sizes, reverse)
+
+    def forward(
+        self, input: Tensor | PackedSequence, hx: Tensor | None = None
+    ) -> tuple[Tensor | PackedSequence, Tensor]:
+        """Run the RNN; see the class docstring for shapes."""
+        output, (h,) = self.run(
+            input, None if hx is None else (hx,), partial(self.run_stack, self.layer)
+        )
+        return output, h
+
+
+class RNNCell(CellBase):
+    r"""One Elman RNN step, a drop-in for :class:`torch.nn.RNNCell`.
+
+    .. math::
+        h' = \phi(W_{ih} x + b_{ih} + W_{hh} h + b_{hh})
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+        ``D`` and ``H``.
+    bias : bool
+        Use ``bias_ih`` and ``bias_hh``.
+    nonlinearity : {"tanh", "relu"}
+        :math:`\phi`.
+    device, dtype
+        Where and in which precision to create the parameters.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        activation(nonlinearity)  # reject an unknown name now, not at the first step
+        super().__init__(1, input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        """One step: ``input`` (B, D) or (D,), ``hx`` (B, H) or (H,) -> ``h'`` like ``hx``."""
+        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), 1)
+        h = rnn_cell(
+            x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity
+        )
+        return h if batched else h.squeeze(0)

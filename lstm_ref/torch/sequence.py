@@ -1,0 +1,116 @@
+"""Running a cell over time, over layers and over both directions.
+
+The recurrent modules keep their sequences time-major and padded, ``x`` of
+shape (T, B, D), and describe variable lengths the way a ``PackedSequence``
+does: ``batch_sizes[t]`` is the number of sequences still running at step
+``t``, with the batch sorted by decreasing length. At step ``t`` only the
+first ``batch_sizes[t]`` rows advance; the others keep their state. Read
+forwards, a finished sequence keeps its last state (its ``h_n``); read
+backwards, a sequence that has not started yet keeps its initial state, so one
+loop serves both directions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+States = tuple[Tensor, ...]
+Step = Callable[[Tensor, States], tuple[Tensor, States]]
+Weights = tuple[Tensor | None, ...]
+LayerFn = Callable[[Tensor, States, Weights, Sequence[int] | None, bool], tuple[Tensor, States]]
+
+
+def run_steps(
+    step: Step, xs: Tensor, state: States, batch_sizes: Sequence[int] | None, reverse: bool
+) -> tuple[Tensor, States]:
+    """Apply ``step`` at every time step of one direction of one layer.
+
+    Parameters
+    ----------
+    step : callable
+        ``step(x_t, state) -> (out_t, state)`` with ``x_t`` of shape (b, ·),
+        ``out_t`` (b, R) and each state (b, ·), for the ``b`` running rows.
+    xs : Tensor, shape (T, B, ·)
+        Per-step inputs (the raw input or its projection).
+    state : tuple of Tensor, each (B, ·)
+        Initial states.
+    batch_sizes : sequence of int, length T, optional
+        Running rows per step; ``None`` when all ``B`` rows run at every step.
+    reverse : bool
+        Walk from ``t = T - 1`` down to 0.
+
+    Returns
+    -------
+    out : Tensor, shape (T, B, R)
+        Outputs, zero where a row is not running.
+    state : tuple of Tensor, each (B, ·)
+        Final states.
+    """
+    steps, batch = xs.shape[:2]
+    outs: list[Tensor] = [xs] * steps  # placeholders, each overwritten below
+    for t in range(steps - 1, -1, -1) if reverse else range(steps):
+        running = batch if batch_sizes is None else batch_sizes[t]
+        if running == batch:
+            outs[t], state = step(xs[t], state)
+        else:
+            out, new = step(xs[t, :running], tuple(s[:running] for s in state))
+            state = tuple(torch.cat((n, s[running:])) for n, s in zip(new, state, strict=True))
+            outs[t] = F.pad(out, (0, 0, 0, batch - running))
+    return torch.stack(outs), state
+
+
+def run_stack(
+    layer: LayerFn,
+    x: Tensor,
+    states: States,
+    weights: Sequence[Weights],
+    num_layers: int,
+    bidirectional: bool,
+    batch_sizes: Sequence[int] | None,
+    dropout: float,
+    training: bool,
+) -> tuple[Tensor, States]:
+    """Run a stack of (bi)directional recurrent layers, as torch.nn.RNNBase does.
+
+    Layer ``l`` reads the output of layer ``l - 1`` (both directions
+    concatenated along features), with dropout between layers in training mode.
+
+    Parameters
+    ----------
+    layer : callable
+        ``layer(x, state, weights, batch_sizes, reverse) -> (out, state)`` for
+        one direction of one layer.
+    x : Tensor, shape (T, B, D)
+        Time-major input.
+    states : tuple of Tensor, each (num_layers * num_directions, B, ·)
+        Initial states, index ``l * num_directions + d`` for layer ``l`` direction ``d``.
+    weights : sequence of tuple of Tensor
+        Parameters of each (layer, direction), same indexing.
+    num_layers, bidirectional, batch_sizes, dropout, training
+        As in torch.nn.LSTM; ``batch_sizes`` as in :func:`run_steps`.
+
+    Returns
+    -------
+    out : Tensor, shape (T, B, num_directions * R)
+        Output of the last layer.
+    states : tuple of Tensor, each (num_layers * num_directions, B, ·)
+        Final states.
+    """
+    directions = 2 if bidirectional else 1
+    finals: list[list[Tensor]] = [[] for _ in states]
+    for lay in range(num_layers):
+        outs = []
+        for d in range(directions):
+            k = lay * directions + d
+            out, final = layer(x, tuple(s[k] for s in states), weights[k], batch_sizes, d == 1)
+            outs.append(out)
+            for collected, s in zip(finals, final, strict=True):
+                collected.append(s)
+        x = outs[0] if directions == 1 else torch.cat(outs, -1)
+        if dropout > 0 and training and lay < num_layers - 1:
+            x = F.dropout(x, dropout, training=True)
+    return x, tuple(torch.stack(f) for f in finals)

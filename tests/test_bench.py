@@ -1,0 +1,116 @@
+"""The benchmark runs end to end (tiny shapes) and writes the JSON of DESIGN.md section 4."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_ref import bench
+
+KEYS = ["impl", "T", "B", "I", "H", "layers", "dtype", "pass", "median_ms", "ratio_vs_torch"]
+
+
+def check_report(report: dict[str, Any], impls: list[str], shapes: int) -> None:
+    for key, kind in (("device", str), ("torch", str), ("date", str), ("tf32", bool)):
+        assert isinstance(report[key], kind), key
+    datetime.date.fromisoformat(report["date"])
+    assert report["torch"] == torch.__version__ and report["threads"] >= 1
+    rows = report["results"]
+    assert len(rows) == shapes * len(impls) * 2
+    for row in rows:
+        assert list(row) == KEYS
+        assert row["pass"] in ("fwd", "fwd+bwd") and row["dtype"] == "float32"
+        assert row["median_ms"] > 0 and row["ratio_vs_torch"] > 0
+        assert all(isinstance(row[k], int) for k in ("T", "B", "I", "H", "layers"))
+    assert {r["impl"] for r in rows} == set(impls)
+    for row in rows:
+        if row["impl"] == "torch.nn":
+            assert row["ratio_vs_torch"] == 1.0
+
+
+def test_cli_quick_writes_the_design_json(tmp_path: Path) -> None:
+    out = tmp_path / "results" / "cpu.json"
+    cmd = [sys.executable, "-m", "lstm_ref.bench", "--quick", "--threads", "1", "--out", str(out)]
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]
+    )
+    report = json.loads(out.read_text())
+    impls = ["torch.nn", "per_gate", "fused_gates", "input_proj", "fused_step"]
+    if "numpy" in {r["impl"] for r in report["results"]}:
+        impls.append("numpy")
+    else:
+        assert "skipping the numpy row" in done.stderr
+    check_report(report, impls, 1)
+    assert "median ms" in done.stdout and "fused_step" in done.stdout
+    assert "[" + "#" * 30 + "]" in done.stderr  # the plain-text progress bar reached its end
+
+
+def fake_numpy_reference() -> types.ModuleType:
+    """A stand-in for lstm_ref.numpy that checks it is called per the DESIGN.md 2.1 contract."""
+    module = types.ModuleType("lstm_ref.numpy")
+
+    def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):  # type: ignore[no-untyped-def]
+        steps, batch, _ = x.shape
+        hidden = h0.shape[1]
+        assert W_ih.shape == (4 * hidden, x.shape[2]) and W_hh.shape == (4 * hidden, hidden)
+        assert b_ih.shape == b_hh.shape == (4 * hidden,) and c0.shape == (batch, hidden)
+        y = np.zeros((steps, batch, hidden), x.dtype)
+        return y, (h0, c0), {"x": x}
+
+    def lstm_backward(dy, dh_n, dc_n, cache):  # type: ignore[no-untyped-def]
+        assert dy.shape[:2] == cache["x"].shape[:2] and dh_n.shape == dc_n.shape
+        return {"x": np.zeros_like(cache["x"])}
+
+    module.lstm_forward = lstm_forward  # type: ignore[attr-defined]
+    module.lstm_backward = lstm_backward  # type: ignore[attr-defined]
+    return module
+
+
+def test_numpy_row_uses_the_reference_contract(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "lstm_ref.numpy", fake_numpy_reference())
+    report = bench.run_benchmark(
+        bench.QUICK_SHAPES, impls=["numpy", "input_proj"], repeats=2, progress=False
+    )
+    check_report(report, ["torch.nn", "numpy", "input_proj"], 1)
+    assert report["repeats"] == 2 and report["warmup"] == 1
+
+
+def test_table_and_bad_arguments() -> None:
+    stream = io.StringIO()
+    before = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        report = bench.run_benchmark(
+            [bench.Shape(3, 1, 4, 4)], impls=["fused_gates"], repeats=1, warmup=0, progress=stream
+        )
+        assert report["tf32"] is False and torch.backends.cuda.matmul.allow_tf32  # restored
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = before
+    table = bench.format_table(report)
+    assert table.splitlines()[0].startswith(report["device"])
+    assert len(table.splitlines()) == 3 + 4
+    assert "4/4" in stream.getvalue()
+    with pytest.raises(ValueError, match="impls must be among"):
+        bench.run_benchmark(bench.QUICK_SHAPES, impls=["cuda_graphs"], progress=False)
+    with pytest.raises(ValueError, match="repeats must be >= 1"):
+        bench.run_benchmark(bench.QUICK_SHAPES, repeats=0, progress=False)
+    assert "cuda_graphs" not in bench.available_impls(torch.device("cpu"))
+    assert bench.available_impls(torch.device("cuda"))[-1] == "cuda_graphs"
+
+
+def test_shape_sets_follow_the_design() -> None:
+    assert bench.CPU_SHAPES == (bench.Shape(100, 64, 256, 256), bench.Shape(100, 64, 512, 512))
+    gpu = set(bench.GPU_SHAPES)
+    assert set(bench.CPU_SHAPES) <= gpu
+    assert bench.Shape(100, 64, 1024, 1024) in gpu and bench.Shape(1024, 16, 768, 768) in gpu
+    assert {s.B for s in gpu} >= {1, 4, 16}
