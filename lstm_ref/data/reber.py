@@ -113,10 +113,9 @@ def reber_legal_next(string: str, *, embedded: bool = True) -> list[frozenset[st
     ValueError
         If ``string`` is not a complete string of the grammar.
     """
-    sets = list(_legal_sets(string, embedded))
-    if len(sets) != len(string) or sets[-1]:
+    if not is_reber(string, embedded=embedded):
         raise ValueError(f"string: expected a complete {_name(embedded)} string, got {string!r}")
-    return sets
+    return list(_legal_sets(string, embedded))
 
 
 def is_reber(string: str, *, embedded: bool = True) -> bool:
@@ -154,8 +153,9 @@ def encode_reber(strings: Sequence[str]) -> Task:
             raise ValueError(
                 f"strings: symbol {e.args[0]!r} is not one of {REBER_SYMBOLS!r}"
             ) from None
-    x = one_hot(np.where(codes[:, :-1] == PAD_TARGET, -1, codes[:, :-1]), len(REBER_SYMBOLS))
-    return Task(x, codes[:, 1:], lengths)
+    inputs = codes[:, :-1].copy()
+    inputs[np.arange(inputs.shape[1])[None, :] >= lengths[:, None]] = -1  # a string's last symbol
+    return Task(one_hot(inputs, len(REBER_SYMBOLS)), codes[:, 1:], lengths)
 
 
 def embedded_reber(n: int, *, embedded: bool = True, seed: Seed = None) -> Task:

@@ -83,11 +83,11 @@ def _two_marker_task(
     x = np.zeros((n, steps, 2), dtype=np.float32)
     x[..., 0] = np.where(valid, rng.uniform(low, 1.0, size=(n, steps)), 0.0)
     if form == "original":
-        # The first and the last step carry marker -1; when X1 falls on the
-        # first step its value is the neutral element, as in the paper.
+        # The first and the last step carry marker -1; a value marked on the
+        # first step is replaced by the neutral element, as in the paper.
         x[rows, 0, 1] = -1.0
         x[rows, lengths - 1, 1] = -1.0
-        x[rows[i1 == 0], 0, 0] = neutral
+        x[(i1 == 0) | (i2 == 0), 0, 0] = neutral
     x[rows, i1, 1] = 1.0
     x[rows, i2, 1] = 1.0
     x1 = x[rows, i1, 0].astype(np.float64)
@@ -106,8 +106,8 @@ def adding(n: int, T: int, *, form: Form = "modern", seed: Seed = None) -> Task:
     * ``form="original"`` (Hochreiter & Schmidhuber 1997, experiment 4): values
       :math:`\sim U[-1, 1]`, length drawn from ``[T, T + T//10]`` (padded at the
       end), :math:`X_1` among the first 10 steps, :math:`X_2` among the first
-      ``T/2 - 1``, marker -1 on the first and last step; target
-      :math:`0.5 + (X_1 + X_2)/4`.
+      ``T/2 - 1``, marker -1 on the first and last step (a value marked on
+      the first step is 0); target :math:`0.5 + (X_1 + X_2)/4`.
 
     Parameters
     ----------
@@ -132,7 +132,7 @@ def multiplication(n: int, T: int, *, form: Form = "modern", seed: Seed = None) 
     r"""The multiplication problem: output :math:`X_1 X_2`, values :math:`\sim U[0, 1]`.
 
     Same layout as :func:`adding` (``form`` selects the marker positions and
-    lengths; when the original form marks the first step, :math:`X_1 = 1`).
+    lengths; a value the original form marks on the first step is 1).
 
     Returns
     -------
@@ -179,22 +179,40 @@ def multiplication_solved(pred: np.ndarray, target: np.ndarray) -> bool:
     return bool(np.all(np.abs(_regression_errors(pred, target)) < ABS_ERROR_THRESHOLD))
 
 
-def adding_baseline_mse(form: Form = "modern") -> float:
+def _first_step_marked(T: int) -> float:
+    """Probability that the original form marks the first step (its value is then neutral).
+
+    X1 sits there with probability 1/10; otherwise X2, uniform over the
+    ``T//2 - 2`` other slots, does with probability ``1 / (T//2 - 2)``.
+    """
+    T = check_positive_int("T", T, minimum=22)
+    return 0.1 + 0.9 / (T // 2 - 2)
+
+
+def adding_baseline_mse(form: Form = "modern", T: int = 100) -> float:
     r"""Test MSE of the best constant prediction (the mean target).
 
-    Modern: :math:`\mathrm{Var}(X_1 + X_2) = 2/12 \approx 0.167`; original:
-    :math:`\mathrm{Var}((X_1 + X_2)/4) = 1/24 \approx 0.042`.
+    Modern: :math:`\mathrm{Var}(X_1 + X_2) = 2/12 \approx 0.167`. Original: the
+    target is :math:`0.5 + (X_1 + X_2)/4` with :math:`\mathrm{Var}\,X = 1/3`, and
+    a value on the first step is 0 (probability :math:`q`, about 0.12 for
+    ``T=100``), so :math:`(2 - q)/48 \approx 0.039`.
     """
     _check_form(form)
-    return 1.0 / 6.0 if form == "modern" else 1.0 / 24.0
+    if form == "modern":
+        return 1.0 / 6.0
+    return (2.0 - _first_step_marked(T)) / 48.0
 
 
-def multiplication_baseline_mse() -> float:
-    r"""Test MSE of predicting :math:`E[X_1 X_2] = 1/4`: :math:`1/9 - 1/16 = 7/144 \approx 0.049`.
+def multiplication_baseline_mse(form: Form = "modern", T: int = 100) -> float:
+    r"""Test MSE of predicting the mean of :math:`X_1 X_2`.
 
-    (Both forms; the original form's rare :math:`X_1 = 1` is neglected.)
+    Modern: :math:`E[X_1^2 X_2^2] - E[X_1 X_2]^2 = 1/9 - 1/16 = 7/144 \approx 0.049`.
+    Original: with probability :math:`q` one factor is 1 (see :func:`adding_baseline_mse`).
     """
-    return 7.0 / 144.0
+    _check_form(form)
+    q = 0.0 if form == "modern" else _first_step_marked(T)
+    mean = q / 2 + (1 - q) / 4
+    return q / 3 + (1 - q) / 9 - mean**2
 
 
 # --------------------------------------------------------------------------- #
