@@ -163,6 +163,12 @@ def _path(
     )
 
 
+def _op_label(ax: Axes, xy: tuple[float, float], text: str, fill: str, alpha: float = 1.0) -> None:
+    """An input/output label in a pale circle (colah's blue and purple)."""
+    ax.add_patch(Circle(xy, 0.3, fc=fill, ec="#8899aa", lw=1.0, alpha=alpha, zorder=3))
+    ax.text(*xy, text, ha="center", va="center", fontsize=12, color=INK, alpha=alpha, zorder=4)
+
+
 # --------------------------------------------------------------------------- #
 # Diagrams.
 # --------------------------------------------------------------------------- #
@@ -226,12 +232,6 @@ def unrolled_rnn(T: int = 4, *, cell: str = "A", folded: bool = True) -> Figure:
     ax.text(xs[0] - 1.3, 2.05, r"$h_0$", ha="center", fontsize=12, color=INK)
     _path(ax, [(xs[-1] + 0.65, 1.8), (xs[-1] + 1.2, 1.8)])
     return fig
-
-
-def _op_label(ax: Axes, xy: tuple[float, float], text: str, fill: str, alpha: float = 1.0) -> None:
-    """An input/output label in a pale circle (colah's blue and purple)."""
-    ax.add_patch(Circle(xy, 0.3, fc=fill, ec="#8899aa", lw=1.0, alpha=alpha, zorder=3))
-    ax.text(*xy, text, ha="center", va="center", fontsize=12, color=INK, alpha=alpha, zorder=4)
 
 
 _PIECES = ("cell", "forget", "input", "output")
@@ -422,7 +422,8 @@ def activations(
                 norm = Normalize(-bound, bound)
                 cmap = "RdBu_r"
             else:
-                norm, cmap = Normalize(0.0, max(high, 1.0) if high <= 1.0 else high), "viridis"
+                # Gates live in [0, 1]: keep that scale so panels compare.
+                norm, cmap = Normalize(0.0, max(high, 1.0)), "viridis"
             im = ax.imshow(data.T, aspect="auto", cmap=cmap, norm=norm, interpolation="nearest")
             ax.set_ylabel("unit")
             if len(cols) <= 16:
