@@ -227,6 +227,19 @@ def predict(
     return np.concatenate(outs)
 
 
+def _evaluate(
+    model: nn.Module, val: Arrays, loss_fn: LossFn, metrics: Mapping[str, Metric] | None
+) -> dict[str, float]:
+    """Validation loss and metrics of ``model`` on the whole set ``val``."""
+    pred = predict(model, val[0], val[2] if len(val) == 3 else None)
+    target = np.asarray(val[1])
+    cpu = torch.device("cpu")
+    record = {"val_loss": float(loss_fn(torch.from_numpy(pred), _to_tensor(target, cpu)))}
+    for name, metric in (metrics or {}).items():
+        record[name] = float(metric(pred, target))
+    return record
+
+
 def fit(
     model: nn.Module,
     train: Any,
@@ -311,6 +324,9 @@ def fit(
         patience is not None or stop_when is not None or restore_best or metrics
     ) and val_data is None:
         raise ValueError("val: patience, stop_when, restore_best and metrics need a validation set")
+    clash = {"step", "val_loss"} & set(metrics or {})
+    if clash:
+        raise ValueError(f"metrics: {sorted(clash)} are names fit records itself; rename them")
     batches_per_epoch = 0 if data is None else math.ceil(len(data[0]) / batch_size)
     total = steps if steps is not None else int(epochs or 0) * batches_per_epoch
     if total < 1:
@@ -367,20 +383,14 @@ def fit(
 
             record: dict[str, float] = {}
             if val_data is not None and (step % eval_every == 0 or step == total):
-                pred = predict(model, val_data[0], val_data[2] if len(val_data) == 3 else None)
-                target = np.asarray(val_data[1])
-                val_loss = float(
-                    loss_fn(torch.from_numpy(pred), _to_tensor(target, torch.device("cpu")))
-                )
-                record = {"step": float(step), "val_loss": val_loss}
+                record = {"step": float(step), **_evaluate(model, val_data, loss_fn, metrics)}
                 history.eval_step.append(step)
-                history.val_loss.append(val_loss)
-                for name, metric in (metrics or {}).items():
-                    record[name] = float(metric(pred, target))
+                history.val_loss.append(record["val_loss"])
+                for name in metrics or {}:
                     history.val_metrics[name].append(record[name])
                 bar.log(step, record)
-                if val_loss < best_loss:
-                    best_loss, evals_since_best = val_loss, 0
+                if record["val_loss"] < best_loss:
+                    best_loss, evals_since_best = record["val_loss"], 0
                     if restore_best:
                         best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
                 else:

@@ -202,6 +202,11 @@ def test_progress_is_plain_text_and_quiet_when_asked(capsys: pytest.CaptureFixtu
         ({"epochs": 1, "train": _adding_batches}, ValueError, "epochs"),
         ({"steps": 5, "patience": 2}, ValueError, "val"),
         ({"steps": 5, "loss": "l1"}, ValueError, "loss"),
+        (
+            {"steps": 5, "val": adding(4, 8), "metrics": {"val_loss": np.mean}},
+            ValueError,
+            "metrics",
+        ),
         ({"steps": 5, "train": ([1.0],)}, TypeError, "train"),
         ({"steps": 5, "train": (np.zeros((3, 2, 2)), np.zeros((4, 1)))}, ValueError, "train"),
     ],
