@@ -159,13 +159,19 @@ SETTINGS = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["adding", "temporal_order"], help="one task only")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="LSTM seeds")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2],
+        help="seeds of the runs expected to solve",
+    )
     parser.add_argument(
         "--baseline-seeds",
         type=int,
-        nargs="+",
+        nargs="*",
         default=[0],
-        help="seeds of the runs expected to fail",
+        help="seeds of the runs expected to fail (none: skip them)",
     )
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--eval-every", type=int, default=50)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -258,3 +260,11 @@ def test_adding_original_any_size(n: int, T: int, seed: int) -> None:
     assert ((lengths >= T) & (lengths <= T + T // 10)).all()
     assert ((x[..., 1] == 1).sum(1) == 2).all()
     assert ((y >= 0.0) & (y <= 1.0)).all()
+
+
+def test_data_needs_only_numpy() -> None:
+    code = (
+        "import sys, lstm_ref.data; print([m for m in ('torch', 'matplotlib') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
