@@ -162,9 +162,9 @@ def main() -> None:
     parser.add_argument(
         "--seeds",
         type=int,
-        nargs="+",
+        nargs="*",
         default=[0, 1, 2],
-        help="seeds of the runs expected to solve",
+        help="seeds of the runs expected to solve (none: skip them)",
     )
     parser.add_argument(
         "--baseline-seeds",
