@@ -22,10 +22,11 @@ is called as ``model(x)``.
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -227,6 +228,22 @@ def predict(
     return np.concatenate(outs)
 
 
+def _batches(
+    source: Arrays | BatchFn, batch_size: int, rng: np.random.Generator
+) -> Iterator[tuple[Arrays, bool]]:
+    """Endless ``(batch, last of its epoch)`` pairs: shuffled epochs of arrays, or fresh batches."""
+    if isinstance(source, tuple | list):
+        n = len(source[0])
+        while True:
+            order = rng.permutation(n)
+            for start in range(0, n, batch_size):
+                rows = order[start : start + batch_size]
+                yield tuple(a[rows] for a in source), start + batch_size >= n
+    else:
+        for step in itertools.count(1):
+            yield _as_arrays(source(step, rng), "train(step, rng)"), False
+
+
 def _evaluate(
     model: nn.Module, val: Arrays, loss_fn: LossFn, metrics: Mapping[str, Metric] | None
 ) -> dict[str, float]:
@@ -242,10 +259,10 @@ def _evaluate(
 
 def fit(
     model: nn.Module,
-    train: Any,
+    train: Arrays | BatchFn,
     *,
     loss: str | LossFn,
-    val: Any = None,
+    val: Arrays | None = None,
     steps: int | None = None,
     epochs: int | None = None,
     lr: float = 1e-3,
@@ -315,10 +332,17 @@ def fit(
         raise ValueError(
             f"steps, epochs: expected exactly one of them, got steps={steps}, epochs={epochs}"
         )
-    generated = callable(train) and not isinstance(train, tuple | list)
-    if generated and epochs is not None:
-        raise ValueError("epochs: a batch function has no epochs; give steps instead")
-    data = None if generated else _as_arrays(train, "train")
+    if isinstance(train, tuple | list):
+        data: Arrays | None = _as_arrays(train, "train")
+    elif callable(train):
+        data = None
+        if epochs is not None:
+            raise ValueError("epochs: a batch function has no epochs; give steps instead")
+    else:
+        raise TypeError(
+            f"train: expected a Task, a tuple of arrays or a function batch(step, rng), "
+            f"got {type(train).__name__}"
+        )
     val_data = None if val is None else _as_arrays(val, "val")
     if (
         patience is not None or stop_when is not None or restore_best or metrics
@@ -347,7 +371,7 @@ def fit(
 
     history = History(val_metrics={name: [] for name in metrics or {}})
     best_loss, best_state, evals_since_best = math.inf, None, 0
-    order = np.arange(0)
+    batches = _batches(train if data is None else data, batch_size, rng)
     bar = _Progress(total, progress)
     shown: dict[str, float] = {}  # the latest evaluation, kept on the bar between evaluations
     started = time.perf_counter()
@@ -360,14 +384,7 @@ def fit(
 
     try:
         for step in range(1, total + 1):
-            if data is None:
-                batch = _as_arrays(train(step, rng), "train(step, rng)")
-            else:
-                position = (step - 1) % batches_per_epoch
-                if position == 0:
-                    order = rng.permutation(len(data[0]))
-                rows = order[position * batch_size : (position + 1) * batch_size]
-                batch = tuple(a[rows] for a in data)
+            batch, epoch_done = next(batches)
             opt.zero_grad(set_to_none=True)
             value = loss_fn(run(batch), _to_tensor(batch[1], dev))
             value.backward()
@@ -378,7 +395,7 @@ def fit(
             history.step.append(step)
             history.train_loss.append(float(value.detach()))
             history.grad_norm.append(float(norm))
-            if data is not None and position == batches_per_epoch - 1:
+            if epoch_done:
                 history.epoch_loss.append(float(np.mean(history.train_loss[-batches_per_epoch:])))
 
             record: dict[str, float] = {}
