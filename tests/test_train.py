@@ -208,6 +208,7 @@ def test_progress_is_plain_text_and_quiet_when_asked(capsys: pytest.CaptureFixtu
             "metrics",
         ),
         ({"steps": 5, "train": ([1.0],)}, TypeError, "train"),
+        ({"steps": 5, "train": 5}, TypeError, "train"),
         ({"steps": 5, "train": (np.zeros((3, 2, 2)), np.zeros((4, 1)))}, ValueError, "train"),
     ],
 )
