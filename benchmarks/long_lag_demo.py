@@ -97,7 +97,7 @@ def run(setting: Setting, seed: int, eval_every: int, max_steps: int, budget: fl
         batch: Callable[[int, np.random.Generator], Task] = lambda step, g: adding(  # noqa: E731
             BATCH, 100, seed=g
         )
-        metrics = {"mse": _mse}
+        metrics: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {"mse": _mse}
         val_solved: Callable[[dict[str, float]], bool] = lambda r: r["mse"] < 0.01  # noqa: E731
     else:
         out_size, inputs, loss = 4, 8, "cross_entropy"
