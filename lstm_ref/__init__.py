@@ -9,8 +9,10 @@ light (no torch, no matplotlib):
     A drop-in ``torch.nn.LSTM`` of our own, its variants and the speed ladder.
 ``lstm_ref.data``
     The classic long-time-lag tasks and the application data sets.
-``lstm_ref.train``, ``lstm_ref.viz``, ``lstm_ref.cache``, ``lstm_ref.bench``
-    The training loop, the book's figures, a model cache, the benchmark.
+``lstm_ref.models``, ``lstm_ref.train``
+    Small sequence models for the chapters and the training loop.
+``lstm_ref.viz``, ``lstm_ref.cache``, ``lstm_ref.bench``
+    The book's figures, a model cache, the benchmark.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("numpy", "torch", "data", "train", "viz", "cache", "bench")
+_SUBMODULES = ("numpy", "torch", "data", "models", "train", "viz", "cache", "bench")
 __all__ = ["__version__", *_SUBMODULES]
 
 

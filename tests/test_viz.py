@@ -1,0 +1,139 @@
+"""Every figure function returns a figure (or self-contained HTML) and writes no file."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lstm_ref import viz
+from lstm_ref.train import History
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in an empty temporary directory, so any file written by mistake would show."""
+    monkeypatch.chdir(tmp_path)
+
+
+def _history(seed: int, metric: bool = True) -> History:
+    rng = np.random.default_rng(seed)
+    steps = list(range(1, 51))
+    evals = list(range(10, 51, 10))
+    return History(
+        step=steps,
+        train_loss=list(0.2 * np.exp(-np.arange(50) / 20) + 0.01 * rng.random(50)),
+        grad_norm=[1.0] * 50,
+        eval_step=evals,
+        val_loss=[0.2 * np.exp(-k / 20) for k in evals],
+        val_metrics={"accuracy": [k / 50 for k in evals]} if metric else {},
+    )
+
+
+def _check(fig: Figure, tmp_path: Path) -> None:
+    assert isinstance(fig, Figure)
+    fig.savefig(tmp_path / "figure.png", dpi=40)  # it renders
+    assert (tmp_path / "figure.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("T", [1, 4])
+@pytest.mark.parametrize("folded", [True, False])
+def test_unrolled_rnn(T: int, folded: bool, tmp_path: Path) -> None:
+    _check(viz.unrolled_rnn(T, folded=folded), tmp_path)
+
+
+@pytest.mark.parametrize("highlight", [None, "cell", "forget", "input", "output"])
+def test_lstm_cell(highlight: str | None, tmp_path: Path) -> None:
+    fig = viz.lstm_cell(highlight)  # type: ignore[arg-type]
+    _check(fig, tmp_path)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    # The highlighted piece's equation is written under the diagram.
+    assert any(t.startswith("$f_t =") for t in texts) == (highlight == "forget")
+    assert any(t.startswith("$c_t =") for t in texts) == (highlight == "cell")
+
+
+def test_bad_diagram_arguments() -> None:
+    with pytest.raises(ValueError, match="highlight"):
+        viz.lstm_cell("gate")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="T"):
+        viz.unrolled_rnn(0)
+
+
+@pytest.mark.parametrize("kind", ["heatmap", "traces"])
+def test_activations(kind: str, tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    values = {"forget": rng.uniform(0, 1, (12, 5)), "cell": rng.normal(size=(12, 5))}
+    fig = viz.activations(values, tokens=list("hello world!"), kind=kind)  # type: ignore[arg-type]
+    _check(fig, tmp_path)
+    _check(viz.activations(rng.normal(size=(12, 3)), units=[0, 2]), tmp_path)
+    with pytest.raises(ValueError, match="tokens"):
+        viz.activations(values, tokens=list("abc"))
+    with pytest.raises(ValueError, match="values"):
+        viz.activations({"a": np.zeros((3, 2)), "b": np.zeros((4, 2))})
+
+
+def test_activation_html_colours_each_character() -> None:
+    text = "a<b\n"
+    out = viz.activation_html(text, np.array([-1.0, 0.0, 1.0, 0.5]))
+    assert isinstance(out, str) and out._repr_html_() == out
+    spans = re.findall(r'<span style="background:(#[0-9a-f]{6});color:#[0-9a-f]{6}"', out)
+    assert len(spans) == 4 and len(set(spans)) == 4
+    assert "&lt;" in out and "<b" not in out  # characters are escaped
+    with pytest.raises(ValueError, match="values"):
+        viz.activation_html(text, np.zeros(3))
+
+
+def test_activation_text(tmp_path: Path) -> None:
+    text = "def f(x):\n    return x\n"
+    _check(viz.activation_text(text, np.linspace(-1, 1, len(text)), width=12), tmp_path)
+    with pytest.raises(ValueError, match="width"):
+        viz.activation_text("ab", np.zeros(2), width=0)
+
+
+def test_gradient_vs_lag(tmp_path: Path) -> None:
+    lags = np.arange(1, 21)
+    norms = {"radius 0.9": 0.9**lags * np.ones((3, 1)), "radius 1.1": 1.1**lags}
+    fig = viz.gradient_vs_lag(lags, norms)
+    _check(fig, tmp_path)
+    assert fig.axes[0].get_yscale() == "log"
+    _check(viz.gradient_vs_lag(lags, np.zeros(20)), tmp_path)  # vanished to 0: still drawable
+    with pytest.raises(ValueError, match="norms"):
+        viz.gradient_vs_lag(lags, np.ones(5))
+
+
+def test_training_curves(tmp_path: Path) -> None:
+    runs = [_history(s) for s in range(3)]
+    fig = viz.training_curves({"LSTM": runs, "RNN": runs[0]}, metric="accuracy", baseline=0.167)
+    _check(fig, tmp_path)
+    assert len(fig.axes) == 3
+    no_val = History(step=[1, 2], train_loss=[1.0, 0.5], grad_norm=[1.0, 1.0])
+    assert len(viz.training_curves(no_val).axes) == 1
+    with pytest.raises(ValueError, match="metric"):
+        viz.training_curves(_history(0, metric=False), metric="accuracy")
+
+
+def test_animation_is_self_contained_html() -> None:
+    values = np.cumsum(np.ones((6, 2)), axis=0)
+    out = viz.animate_traces(values, labels=["c", "h"], tokens=list("abcdef"), title="state")
+    assert isinstance(out, viz.HTML)
+    assert "<img" in out and "data:image/png;base64" in out
+    assert not re.search(r"https?://", out)  # nothing fetched from a CDN
+    assert "fa fa-" not in out
+    with pytest.raises(ValueError, match="labels"):
+        viz.animate_traces(values, labels=["c"])
+
+
+def test_nothing_written_and_no_pyplot_figures(tmp_path: Path) -> None:
+    viz.lstm_cell("output")
+    viz.animate_traces(np.zeros((3, 1)))
+    assert os.listdir(tmp_path) == []
+    if "matplotlib.pyplot" in __import__("sys").modules:
+        import matplotlib.pyplot as plt
+
+        assert plt.get_fignums() == []
+    assert matplotlib.get_backend()  # headless is fine
