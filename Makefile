@@ -11,6 +11,10 @@ HTML   := _build/html
 PORT   ?= 8000
 # pytest-xdist workers for the unit tests and notebooks (CI has 2 cores).
 JOBS   ?= 2
+# Notebooks run two at a time on two cores, each on one thread: the models are
+# small, and two BLAS or torch thread pools fighting over two cores run several
+# times slower than one thread each.
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .PHONY: help install book test lint typecheck unit notebooks site browser serve lab bench clean
 
@@ -31,7 +35,7 @@ $(STAMP): requirements/book.txt pyproject.toml
 install: $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --keep-going
+	$(ONE_THREAD) $(BIN)/jupyter-book build . --keep-going
 	@echo
 	@echo "The book is built: open $(abspath $(HTML))/index.html, or run 'make serve'."
 
@@ -48,11 +52,11 @@ unit: $(STAMP)
 	$(PY) -m pytest tests -n $(JOBS)
 
 notebooks: $(STAMP)
-	$(PY) -m pytest chapters --nbval-lax --nbval-current-env --nbval-cell-timeout=300 -n $(JOBS) --dist loadfile -p no:cacheprovider
+	$(ONE_THREAD) $(PY) -m pytest chapters --nbval-lax --nbval-current-env --nbval-cell-timeout=300 -n $(JOBS) --dist loadfile -p no:cacheprovider
 
 # Strict: any Sphinx warning (broken reference, missing citation, failing cell) fails the build.
 site: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(ONE_THREAD) $(BIN)/jupyter-book build . -W -n --keep-going
 
 browser: $(STAMP)
 	$(PY) tools/browser_check.py $(HTML)
