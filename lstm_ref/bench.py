@@ -54,9 +54,9 @@ class Shape(NamedTuple):
     layers: int = 1
 
 
-#: The CPU set: a few minutes on 2 cores.
+#: The CPU set, a few minutes on 2 cores.
 CPU_SHAPES = (Shape(100, 64, 256, 256), Shape(100, 64, 512, 512))
-#: The GPU set: the CPU set, H = 1024, small batches, and a long sequence.
+#: The GPU set, which adds H = 1024, small batches and a long sequence to the CPU set.
 GPU_SHAPES = (
     *CPU_SHAPES,
     Shape(100, 64, 1024, 1024),

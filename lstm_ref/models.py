@@ -122,6 +122,7 @@ class RecurrentModel(nn.Module):
         return out
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """Predictions ``(N, output_size)``, or ``(N, T, output_size)`` with ``readout="all"``."""
         out = self.features(x, lengths)
         if self.readout == "all":
             return self.linear(out)

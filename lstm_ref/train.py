@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from torch import nn
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    import matplotlib.figure
 
 Arrays: TypeAlias = "tuple[Any, ...]"
 BatchFn: TypeAlias = "Callable[[int, np.random.Generator], Arrays]"
@@ -100,7 +100,7 @@ class History:
         """A JSON-ready dict of every field."""
         return asdict(self)
 
-    def plot(self, **kwargs: Any) -> Figure:
+    def plot(self, **kwargs: Any) -> matplotlib.figure.Figure:
         """Training and validation curves (:func:`lstm_ref.viz.training_curves`)."""
         from lstm_ref.viz import training_curves
 

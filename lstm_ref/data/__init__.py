@@ -48,6 +48,9 @@ from .tasks import (
 )
 from .text import UNKNOWN, CharVocab, next_char_pairs
 
+# Documented (and cross-referenced) as lstm_ref.data.Task, where users import it from.
+Task.__module__ = __name__
+
 __all__ = [
     "PAD_TARGET",
     "REBER_SYMBOLS",

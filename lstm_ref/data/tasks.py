@@ -31,12 +31,13 @@ from ._common import Seed, Task, as_generator, check_positive_int, one_hot
 
 Form = Literal["modern", "original"]
 
-#: Threshold of the modern adding problem (Le et al. 2015): test MSE below this.
+#: The modern adding problem (Le et al. 2015) is solved when the test MSE is below this.
 ADDING_MSE_THRESHOLD = 0.01
-#: Hochreiter & Schmidhuber (1997): a sequence is processed correctly if |error| < 0.04.
+#: A sequence is processed correctly if its absolute error is below 0.04
+#: (Hochreiter & Schmidhuber 1997).
 ABS_ERROR_THRESHOLD = 0.04
 
-#: Temporal order alphabet: distractors a-d, start E, end B, the two markers X, Y.
+#: The temporal order alphabet; distractors a-d, start E, end B, the two markers X and Y.
 TEMPORAL_ORDER_ALPHABET = ("a", "b", "c", "d", "B", "E", "X", "Y")
 
 
@@ -377,7 +378,7 @@ def long_lag_solved(pred: np.ndarray, target: np.ndarray) -> bool:
     return accuracy(pred, target) == 1.0
 
 
-#: Copy memory alphabet: 0 is the blank, 1..8 the data symbols, 9 the delimiter.
+#: Copy memory symbols; 0 is the blank, 1..8 the data symbols, 9 the delimiter.
 COPY_BLANK, COPY_DELIMITER = 0, 9
 
 

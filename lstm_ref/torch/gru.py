@@ -64,8 +64,10 @@ class GRU(RecurrentBase):
 
     Attributes
     ----------
-    weight_ih_l[k], weight_hh_l[k] : Parameter, shapes (3H, D or num_directions * H) and (3H, H)
-    bias_ih_l[k], bias_hh_l[k] : Parameter, shape (3H,)
+    weight_ih_l[k], weight_hh_l[k]
+        Parameters, shapes (3H, D or num_directions * H) and (3H, H)
+    bias_ih_l[k], bias_hh_l[k]
+        Parameters, shape (3H,)
         Rows in gate order (r, z, n); suffix ``_reverse`` for the backward direction.
 
     Inputs: ``input, h_0``

@@ -59,14 +59,17 @@ class LSTM(RecurrentBase):
     device, dtype
         Where and in which precision to create the parameters.
     impl : {"auto", "per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs"}
-        The rung of the ladder (:mod:`lstm_ref.torch.ladder`); ``"auto"`` picks the
+        The rung of the ladder (``lstm_ref.torch.ladder``); ``"auto"`` picks the
         fastest measured one for the input's device.
 
     Attributes
     ----------
-    weight_ih_l[k], weight_hh_l[k] : Parameter, shapes (4H, D or num_directions * R) and (4H, R)
-    bias_ih_l[k], bias_hh_l[k] : Parameter, shape (4H,)
-    weight_hr_l[k] : Parameter, shape (R, H), only when ``proj_size > 0``
+    weight_ih_l[k], weight_hh_l[k]
+        Parameters, shapes (4H, D or num_directions * R) and (4H, R)
+    bias_ih_l[k], bias_hh_l[k]
+        Parameters, shape (4H,)
+    weight_hr_l[k]
+        Parameters, shape (R, H), only when ``proj_size > 0``
         Suffix ``_reverse`` for the backward direction.
 
     Inputs: ``input, (h_0, c_0)``
@@ -180,8 +183,10 @@ class LSTMCell(CellBase):
 
     Attributes
     ----------
-    weight_ih, weight_hh : Parameter, shapes (4H, D) and (4H, H)
-    bias_ih, bias_hh : Parameter, shape (4H,)
+    weight_ih, weight_hh
+        Parameters, shapes (4H, D) and (4H, H)
+    bias_ih, bias_hh
+        Parameters, shape (4H,)
 
     Inputs: ``input, (h, c)``
         ``input`` (B, D) or unbatched (D,); ``h`` and ``c`` (B, H) or (H,), zeros if omitted.

@@ -35,8 +35,10 @@ class RNN(RecurrentBase):
 
     Attributes
     ----------
-    weight_ih_l[k], weight_hh_l[k] : Parameter, shapes (H, D or num_directions * H) and (H, H)
-    bias_ih_l[k], bias_hh_l[k] : Parameter, shape (H,)
+    weight_ih_l[k], weight_hh_l[k]
+        Parameters, shapes (H, D or num_directions * H) and (H, H)
+    bias_ih_l[k], bias_hh_l[k]
+        Parameters, shape (H,)
 
     Inputs: ``input, h_0`` and outputs ``output, h_n``
         As for :class:`lstm_ref.torch.GRU`.
@@ -90,7 +92,7 @@ class RNN(RecurrentBase):
     ) -> tuple[Tensor, States]:
         """One direction of one layer: input projection for all steps, then the recurrence.
 
-        Shapes as in :func:`lstm_ref.torch.gru.gru_layer`, with ``H`` rows instead of ``3H``.
+        Shapes as in ``lstm_ref.torch.gru.gru_layer``, with ``H`` rows instead of ``3H``.
         """
         w_ih, w_hh, b_ih, b_hh, _ = weights
         assert w_ih is not None and w_hh is not None

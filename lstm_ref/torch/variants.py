@@ -76,11 +76,15 @@ class VariantLSTM(nn.Module):
     ----------
     gates : str
         The gates with weights, e.g. ``"igo"`` for NFG; ``G = len(gates)``.
-    weight_ih, weight_hh : Parameter, shapes (G·H, D) and (G·H, H)
-    bias_ih, bias_hh : Parameter, shape (G·H,)
-    peephole_i, peephole_f, peephole_o : Parameter, shape (H,)
+    weight_ih, weight_hh
+        Parameters, shapes (G·H, D) and (G·H, H)
+    bias_ih, bias_hh
+        Parameters, shape (G·H,)
+    peephole_i, peephole_f, peephole_o
+        Parameters, shape (H,)
         :math:`p_i, p_f, p_o`, for the gates that exist; none for ``NP``.
-    weight_gates : Parameter, shape (3H, 3H), ``FGR`` only
+    weight_gates
+        Parameters, shape (3H, 3H), ``FGR`` only
         :math:`R` mapping :math:`(i_{t-1}, f_{t-1}, o_{t-1})` to the i, f, o pre-activations.
 
     All parameters start from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`, as in torch.nn.
