@@ -268,3 +268,25 @@ def test_data_needs_only_numpy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_echo_targets_are_the_input_lag_steps_back() -> None:
+    from lstm_ref.data import echo, echo_accuracy
+
+    x, y, lengths = echo(16, 30, lag=4, seed=7)
+    assert x.shape == y.shape == (16, 30, 1) and x.dtype == y.dtype == np.float32
+    assert set(np.unique(x)) == {-1.0, 1.0}
+    np.testing.assert_array_equal(y[:, 4:], x[:, :-4])
+    np.testing.assert_array_equal(y[:, :4], 0.0)
+    np.testing.assert_array_equal(lengths, 30)
+    np.testing.assert_array_equal(echo(16, 30, lag=4, seed=7).x, x)
+    assert echo_accuracy(y, y, lag=4) == 1.0  # a perfect predictor
+    assert echo_accuracy(-y, y, lag=4) == 0.0
+    assert abs(echo_accuracy(x, y, lag=4) - 0.5) < 0.1  # echoing the present is guessing
+
+
+def test_echo_rejects_a_sequence_no_longer_than_the_lag() -> None:
+    from lstm_ref.data import echo
+
+    with pytest.raises(ValueError, match="T: expected an int >= 4"):
+        echo(2, 3, lag=3)

@@ -137,3 +137,23 @@ def test_nothing_written_and_no_pyplot_figures(tmp_path: Path) -> None:
 
         assert plt.get_fignums() == []
     assert matplotlib.get_backend()  # headless is fine
+
+
+def test_echo_example(tmp_path: Path) -> None:
+    from lstm_ref.data import echo
+
+    task = echo(1, 24, lag=3, seed=0)
+    _check(viz.echo_example(task.x[0, :, 0], task.y[0, :, 0], lag=3), tmp_path)
+    with pytest.raises(ValueError, match="y: expected the shape of x"):
+        viz.echo_example(task.x[0, :, 0], task.y[0, :5, 0], lag=3)
+
+
+def test_adding_example_titles_the_sum(tmp_path: Path) -> None:
+    from lstm_ref.data import adding
+
+    task = adding(1, 20, seed=3)
+    fig = viz.adding_example(task.x[0], float(task.y[0, 0]))
+    _check(fig, tmp_path)
+    assert fig.axes[0].get_title().endswith(f"= {float(task.y[0, 0]):.2f}")
+    with pytest.raises(ValueError, match=r"x: expected shape \(T, 2\)"):
+        viz.adding_example(task.x[0, :, :1], 0.0)

@@ -10,6 +10,7 @@ no better than the baseline has learnt nothing about the long lag.
 ===========================  =====================  ======================  ===================
 task                         x                      y                       solved when
 ===========================  =====================  ======================  ===================
+:func:`echo`                 (N, T, 1) bits ±1      float32 (N, T, 1)       (a short-lag warm-up)
 :func:`adding`               (N, T, 2) value, mark  float32 (N, 1)          MSE < 0.01 (modern)
 :func:`multiplication`       (N, T, 2) value, mark  float32 (N, 1)          all abs errors < 0.04
 :func:`temporal_order`       (N, T, 8) one-hot      int64 (N,) class        accuracy = 1
@@ -95,6 +96,50 @@ def _two_marker_task(
     x2 = x[rows, i2, 0].astype(np.float64)
     y = combine(x1, x2).astype(np.float32)[:, None]
     return Task(x, y, lengths)
+
+
+def echo(n: int, T: int, *, lag: int = 3, seed: Seed = None) -> Task:
+    r"""The echo task: at every step, output the input from ``lag`` steps back.
+
+    Inputs are random bits :math:`x_t \in \{-1, +1\}`; the target is
+    :math:`y_t = x_{t - \text{lag}}`, and 0 for the first ``lag`` steps, which
+    have no past to echo. A short-lag warm-up (chapter 1): it needs memory, but
+    only ``lag`` steps of it.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    T : int
+        Sequence length (more than ``lag``).
+    lag : int
+        How many steps back the target looks.
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    Task
+        ``x`` float32 (N, T, 1), ``y`` float32 (N, T, 1), ``lengths`` int64 (N,) all ``T``.
+    """
+    n = check_positive_int("n", n)
+    lag = check_positive_int("lag", lag)
+    T = check_positive_int("T", T, minimum=lag + 1)
+    rng = as_generator(seed)
+    x = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=(n, T, 1))
+    y = np.zeros_like(x)
+    y[:, lag:] = x[:, :-lag]
+    return Task(x, y, np.full(n, T, dtype=np.int64))
+
+
+def echo_accuracy(pred: np.ndarray, target: np.ndarray, lag: int = 3) -> float:
+    """Fraction of the steps that have a past (``t >= lag``) whose sign is predicted right.
+
+    ``pred`` and ``target`` are ``(N, T, 1)`` (or ``(N, T)``); guessing scores 1/2.
+    """
+    pred, target = np.asarray(pred), np.asarray(target)
+    if pred.shape != target.shape:
+        raise ValueError(f"pred: expected the shape of target {target.shape}, got {pred.shape}")
+    return float(np.mean(np.sign(pred[:, lag:]) == target[:, lag:]))
 
 
 def adding(n: int, T: int, *, form: Form = "modern", seed: Seed = None) -> Task:

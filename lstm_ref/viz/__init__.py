@@ -8,6 +8,8 @@ that notebooks render (no CDN, no widgets: it plays in a static site).
 
 Diagrams
     :func:`unrolled_rnn`, :func:`lstm_cell` (``highlight=`` one piece)
+Tasks
+    :func:`echo_example`, :func:`adding_example`
 Inside the network
     :func:`activations`, :func:`activation_html`, :func:`activation_text`,
     :func:`gradient_vs_lag`
@@ -22,6 +24,7 @@ from .activity import activation_html, activation_text, activations, gradient_vs
 from .animation import animate_traces, animation_html
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
+from .tasks import adding_example, echo_example
 
 __all__ = [
     "HTML",
@@ -29,8 +32,10 @@ __all__ = [
     "activation_html",
     "activation_text",
     "activations",
+    "adding_example",
     "animate_traces",
     "animation_html",
+    "echo_example",
     "gradient_vs_lag",
     "lstm_cell",
     "training_curves",
