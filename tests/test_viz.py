@@ -157,3 +157,16 @@ def test_adding_example_titles_the_sum(tmp_path: Path) -> None:
     assert fig.axes[0].get_title().endswith(f"= {float(task.y[0, 0]):.2f}")
     with pytest.raises(ValueError, match=r"x: expected shape \(T, 2\)"):
         viz.adding_example(task.x[0, :, :1], 0.0)
+
+
+def test_figures_display_as_png_in_ipython_without_pyplot() -> None:
+    interactiveshell = pytest.importorskip("IPython.core.interactiveshell")
+    from lstm_ref.viz._style import show_figures_in_ipython
+
+    shell = interactiveshell.InteractiveShell.instance()
+    try:
+        show_figures_in_ipython()
+        data, _ = shell.display_formatter.format(viz.unrolled_rnn(2))
+        assert data["image/png"][:4] == b"\x89PNG"
+    finally:
+        interactiveshell.InteractiveShell.clear_instance()

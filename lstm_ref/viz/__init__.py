@@ -19,7 +19,7 @@ Animation
     :func:`animate_traces`, :func:`animation_html`
 """
 
-from ._style import HTML
+from ._style import HTML, show_figures_in_ipython
 from .activity import activation_html, activation_text, activations, gradient_vs_lag
 from .animation import animate_traces, animation_html
 from .curves import HistoryLike, training_curves
@@ -41,3 +41,5 @@ __all__ = [
     "training_curves",
     "unrolled_rnn",
 ]
+
+show_figures_in_ipython()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
@@ -23,6 +24,24 @@ class HTML(str):
 
     def _repr_html_(self) -> str:
         return str(self)
+
+
+def show_figures_in_ipython() -> None:
+    """Let a notebook display the Figures this package returns, without pyplot.
+
+    Jupyter renders a matplotlib Figure as an image only once pyplot has set
+    up the inline backend; a chapter that never imports pyplot would show
+    ``<Figure size ...>`` instead. Registering the PNG printer for Figure
+    ourselves makes the returned figures display either way. Outside IPython
+    this does nothing.
+    """
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+
+    png = shell.display_formatter.formatters["image/png"]
+    png.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
 
 
 # --------------------------------------------------------------------------- #
