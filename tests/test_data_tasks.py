@@ -19,6 +19,7 @@ from lstm_ref.data import (
     adding,
     adding_baseline_mse,
     adding_solved,
+    adding_stream,
     copy_memory,
     copy_memory_accuracy,
     copy_memory_baseline_ce,
@@ -38,6 +39,7 @@ from lstm_ref.data import (
 GENERATORS: dict[str, Callable[..., Task]] = {
     "adding": lambda seed: adding(16, 30, seed=seed),
     "adding_original": lambda seed: adding(16, 30, form="original", seed=seed),
+    "adding_stream": lambda seed: adding_stream(16, 10, 3, seed=seed),
     "multiplication": lambda seed: multiplication(16, 30, seed=seed),
     "multiplication_original": lambda seed: multiplication(16, 30, form="original", seed=seed),
     "temporal_order_4": lambda seed: temporal_order(16, 40, seed=seed),
@@ -106,6 +108,24 @@ def test_adding_original_layout() -> None:
     np.testing.assert_allclose(
         y[:, 0], 0.5 + (x[rows, first, 0] + x[rows, second, 0]) / 4, rtol=1e-6
     )
+
+
+def test_adding_stream_layout() -> None:
+    T, S = 20, 4
+    x, y, lengths = adding_stream(300, T, S, seed=0)
+    assert x.shape == (300, T * S, 2) and y.shape == (300, T * S, 1)
+    assert (lengths == T * S).all()
+    assert x[..., 0].min() >= 0.0 and x[..., 0].max() <= 1.0
+    marks = x[..., 1].reshape(300, S, T)
+    # Per segment: one 1 in the first half, one in [T/2, T-1), and -1 on the last step only.
+    assert ((marks[..., : T // 2] == 1).sum(-1) == 1).all()
+    assert ((marks[..., T // 2 : T - 1] == 1).sum(-1) == 1).all()
+    assert (marks[..., -1] == -1).all() and ((marks[..., :-1] == -1).sum() == 0)
+    # A target at each segment's last step only: the sum of that segment's marked values.
+    targets = y[..., 0].reshape(300, S, T)
+    assert np.isnan(targets[..., :-1]).all()
+    values = x[..., 0].reshape(300, S, T)
+    np.testing.assert_allclose(targets[..., -1], (values * (marks == 1)).sum(-1), rtol=1e-6)
 
 
 def test_multiplication_target() -> None:
@@ -247,6 +267,8 @@ def test_accuracy_ignores_padding() -> None:
         (lambda: temporal_order(4, 100, classes=3), "classes"),  # type: ignore[arg-type]
         (lambda: noise_free_long_lag(4, 1), "p"),
         (lambda: copy_memory(4, 0), "T"),
+        (lambda: adding_stream(4, 3), "T"),
+        (lambda: adding_stream(4, 10, 0), "segments"),
     ],
 )
 def test_bad_arguments_are_named(call: Callable[[], object], match: str) -> None:

@@ -13,6 +13,7 @@ task                         x                      y                       solv
 :func:`echo`                 (N, T, 1) bits ±1      float32 (N, T, 1)       (a short-lag warm-up)
 :func:`adding`               (N, T, 2) value, mark  float32 (N, 1)          MSE < 0.01 (modern)
 :func:`multiplication`       (N, T, 2) value, mark  float32 (N, 1)          all abs errors < 0.04
+:func:`adding_stream`        (N, S*T, 2)            float32 (N, S*T, 1)     MSE < 0.01 at ends
 :func:`temporal_order`       (N, T, 8) one-hot      int64 (N,) class        accuracy = 1
 :func:`noise_free_long_lag`  (N, p, p+1) one-hot    int64 (N,) last symbol  accuracy = 1
 :func:`copy_memory`          (N, T+20, 10) one-hot  int64 (N, T+20)         all copies right
@@ -186,6 +187,53 @@ def multiplication(n: int, T: int, *, form: Form = "modern", seed: Seed = None) 
         ``x`` float32 (N, T_max, 2), ``y`` float32 (N, 1), ``lengths`` int64 (N,).
     """
     return _two_marker_task(n, T, form, 0.0, np.multiply, 1.0, seed)
+
+
+def adding_stream(n: int, T: int = 20, segments: int = 5, *, seed: Seed = None) -> Task:
+    r"""Adding problems back to back in one stream: a task that needs forgetting.
+
+    Each stream is ``segments`` modern adding problems of ``T`` steps each,
+    concatenated without a break in the state. In every segment one value in
+    the first half and one in ``[T/2, T-1)`` carry marker 1, and the segment's
+    last step carries marker -1: "answer now". The target at that step is the
+    sum :math:`X_1 + X_2` of *this* segment's marked values, so a network must
+    empty its memory after answering (Gers et al. 2000 built their continual
+    tasks the same way). Every other step has no target (NaN).
+
+    Parameters
+    ----------
+    n : int
+        Number of streams.
+    T : int
+        Steps per segment (>= 4).
+    segments : int
+        Segments per stream.
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    Task
+        ``x`` float32 (N, segments*T, 2) (value, marker), ``y`` float32
+        (N, segments*T, 1), NaN except at each segment's last step, and
+        ``lengths`` int64 (N,), all ``segments*T``.
+    """
+    n = check_positive_int("n", n)
+    T = check_positive_int("T", T, minimum=4)
+    segments = check_positive_int("segments", segments)
+    rng = as_generator(seed)
+    rows = np.arange(n)[:, None]
+    starts = T * np.arange(segments)[None, :]  # (1, S): first step of each segment
+    i1 = starts + rng.integers(0, T // 2, size=(n, segments))
+    i2 = starts + rng.integers(T // 2, T - 1, size=(n, segments))
+    ends = starts + T - 1
+    x = np.zeros((n, segments * T, 2), dtype=np.float32)
+    x[..., 0] = rng.uniform(0.0, 1.0, size=(n, segments * T))
+    x[rows, i1, 1] = 1.0
+    x[rows, i2, 1] = 1.0
+    x[rows, ends, 1] = -1.0
+    y = np.full((n, segments * T, 1), np.nan, dtype=np.float32)
+    y[rows, ends, 0] = x[rows, i1, 0] + x[rows, i2, 0]
+    return Task(x, y, np.full(n, segments * T, dtype=np.int64))
 
 
 def _regression_errors(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
