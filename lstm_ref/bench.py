@@ -31,12 +31,14 @@ import platform
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 import numpy as np
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from lstm_ref.torch import IMPLS, LSTM
 
@@ -286,6 +288,49 @@ def _measure(
                 )
                 bar.step(f"T={shape.T} B={shape.B} H={shape.H} {pass_} {impl}")
     return results
+
+
+class _OpCounter(TorchDispatchMode):
+    """Counts every ATen operator that reaches a kernel, by name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter[str] = Counter()
+
+    def __torch_dispatch__(
+        self,
+        func: Any,
+        types: Any,
+        args: Sequence[Any] = (),
+        kwargs: dict[str, Any] | None = None,
+    ) -> Any:
+        self.counts[func.overloadpacket.__name__] += 1
+        return func(*args, **(kwargs or {}))
+
+
+def count_ops(run: Run) -> Counter[str]:
+    """The ATen operators ``run()`` executes, counted by name (``"addmm"``, ``"sigmoid"``, ...).
+
+    Operators are counted where PyTorch dispatches them to a kernel, below
+    autograd, so the backward pass of a ``run`` that calls ``backward`` or
+    :func:`torch.autograd.grad` is counted too; on a GPU each count is (at
+    least) one kernel launch. Views such as ``"t"`` or ``"slice"`` are counted
+    although they launch nothing.
+
+    Parameters
+    ----------
+    run : callable
+        Called once, without arguments.
+
+    Returns
+    -------
+    collections.Counter
+        Operator name -> number of calls.
+    """
+    counter = _OpCounter()
+    with counter:
+        run()
+    return counter.counts
 
 
 def device_name(device: torch.device) -> str:

@@ -16,6 +16,7 @@ import pytest
 import torch
 
 from lstm_ref import bench
+from lstm_ref.torch import LSTM
 
 KEYS = ["impl", "T", "B", "I", "H", "layers", "dtype", "pass", "median_ms", "ratio_vs_torch"]
 
@@ -114,3 +115,20 @@ def test_shape_sets_follow_the_design() -> None:
     assert set(bench.CPU_SHAPES) <= gpu
     assert bench.Shape(100, 64, 1024, 1024) in gpu and bench.Shape(1024, 16, 768, 768) in gpu
     assert {s.B for s in gpu} >= {1, 4, 16}
+
+
+def test_count_ops_sees_the_gemms_of_each_rung() -> None:
+    # Forward, T steps: per_gate multiplies 8 times per step, fused_gates twice,
+    # input_proj once plus one GEMM for all steps' inputs; torch.nn calls one operator.
+    torch.manual_seed(0)
+    T, gemms = 6, ("addmm", "mm")
+    x = torch.randn(T, 3, 4)
+    expected = {"per_gate": 8 * T, "fused_gates": 2 * T, "input_proj": T + 1}
+    with torch.no_grad():
+        for impl, n in expected.items():
+            model = LSTM(4, 5, impl=impl)
+            counts = bench.count_ops(lambda model=model: model(x))
+            assert sum(counts[g] for g in gemms) == n, impl
+        nn_counts = bench.count_ops(lambda: torch.nn.LSTM(4, 5)(x))
+    assert "mkldnn_rnn_layer" in nn_counts or "_cudnn_rnn" in nn_counts
+    assert nn_counts["addmm"] == nn_counts["mm"] == 0
