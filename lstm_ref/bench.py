@@ -313,7 +313,7 @@ def count_ops(run: Run) -> Counter[str]:
 
     Operators are counted where PyTorch dispatches them to a kernel, below
     autograd, so the backward pass of a ``run`` that calls ``backward`` or
-    :func:`torch.autograd.grad` is counted too; on a GPU each count is (at
+    ``torch.autograd.grad`` is counted too; on a GPU each count is (at
     least) one kernel launch. Views such as ``"t"`` or ``"slice"`` are counted
     although they launch nothing.
 
