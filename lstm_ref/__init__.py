@@ -22,7 +22,9 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("numpy", "torch", "data", "models", "train", "viz", "cache", "bench")
+_SUBMODULES = (
+    "numpy", "torch", "data", "models", "train", "viz", "cache", "bench", "distributed",
+)
 __all__ = ["__version__", *_SUBMODULES]
 
 
