@@ -69,13 +69,19 @@ def _check(name: str, value: int, minimum: int = 1) -> int:
 
 
 def _train(
-    model: nn.Module, steps: int, batch_size: int, lr: float, rank: int, world_size: int
+    model: nn.Module,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    rank: int,
+    world_size: int,
+    device: torch.device | None = None,
 ) -> None:
     """SGD on this rank's contiguous slice of every global batch."""
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     for step in range(steps):
         x, y = global_batch(step, batch_size)
-        x, y = x.chunk(world_size)[rank], y.chunk(world_size)[rank]
+        x, y = x.chunk(world_size)[rank].to(device), y.chunk(world_size)[rank].to(device)
         opt.zero_grad()
         F.mse_loss(model(x), y).backward()  # DDP all-reduces during backward
         opt.step()
@@ -120,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             torch.cuda.set_device(device)
         # Same seed everywhere; DDP also broadcasts rank 0's weights at wrap time.
         model = DistributedDataParallel(make_model(args.seed).to(device))
-        _train(model, args.steps, args.batch_size, args.lr, rank, world_size)
+        _train(model, args.steps, args.batch_size, args.lr, rank, world_size, device)
         args.out.mkdir(parents=True, exist_ok=True)
         state = {k: v.cpu() for k, v in model.module.state_dict().items()}
         torch.save(state, args.out / f"rank{rank}.pt")
