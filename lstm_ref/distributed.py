@@ -43,8 +43,9 @@ from torch.nn.parallel import DistributedDataParallel
 from lstm_ref.data import adding
 from lstm_ref.models import RecurrentModel
 
-#: The problem every run trains on: the adding problem with short sequences.
+#: Sequence length of the adding problem every run trains on.
 T = 20
+#: Hidden units of the LSTM.
 HIDDEN = 16
 
 
