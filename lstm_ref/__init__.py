@@ -13,6 +13,8 @@ light (no torch, no matplotlib):
     Small sequence models for the chapters and the training loop.
 ``lstm_ref.viz``, ``lstm_ref.cache``, ``lstm_ref.bench``
     The book's figures, a model cache, the benchmark.
+``lstm_ref.distributed``
+    Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,17 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("numpy", "torch", "data", "models", "train", "viz", "cache", "bench")
+_SUBMODULES = (
+    "numpy",
+    "torch",
+    "data",
+    "models",
+    "train",
+    "viz",
+    "cache",
+    "bench",
+    "distributed",
+)
 __all__ = ["__version__", *_SUBMODULES]
 
 

@@ -1,0 +1,182 @@
+r"""Data-parallel training with ``DistributedDataParallel``, small enough to run anywhere.
+
+Each of the :math:`W` processes (ranks) holds a full copy of the model and
+takes its own slice :math:`B_r` of every global batch :math:`B`. After the
+backward pass DDP all-reduces the gradients, so every rank steps with the
+average
+
+.. math::
+    g = \frac{1}{W} \sum_{r=0}^{W-1} \nabla_\theta L(B_r), \qquad
+    L(B_r) = \frac{1}{|B_r|} \sum_{n \in B_r} \ell_n ,
+
+which for equal slices is exactly the gradient of the mean loss over the
+whole batch :math:`B`: ``W`` processes with batches of ``b`` train the same
+model as one process with batches of ``W * b``.
+
+Run it with two CPU processes (gloo backend)::
+
+    GLOO_SOCKET_IFNAME=lo torchrun --standalone --nproc_per_node=2 \
+        -m lstm_ref.distributed --out /tmp/ddp
+
+On GPUs give ``--backend nccl`` (one process per GPU: ``--nproc_per_node``
+= number of GPUs); on several machines replace ``--standalone`` by
+``--nnodes``, ``--node_rank`` and ``--rdzv_endpoint``. :func:`launch` starts
+the two-process CPU run from Python, :func:`train_single` is its
+single-process twin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from lstm_ref.data import adding
+from lstm_ref.models import RecurrentModel
+
+#: Sequence length of the adding problem every run trains on.
+T = 20
+#: Hidden units of the LSTM.
+HIDDEN = 16
+
+
+def make_model(seed: int = 0) -> RecurrentModel:
+    """The model every rank starts from: an LSTM of ``HIDDEN`` units and a read-out, float64."""
+    torch.manual_seed(seed)
+    return RecurrentModel(2, HIDDEN, 1).double()
+
+
+def global_batch(step: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Step ``step``'s global batch: ``x (batch_size, T, 2)`` and ``y (batch_size, 1)``, float64."""
+    task = adding(batch_size, T, seed=step)
+    return torch.as_tensor(task.x, dtype=torch.float64), torch.as_tensor(
+        task.y, dtype=torch.float64
+    ).reshape(batch_size, 1)
+
+
+def _check(name: str, value: int, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
+    return value
+
+
+def _train(
+    model: nn.Module,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    rank: int,
+    world_size: int,
+    device: torch.device | None = None,
+) -> None:
+    """SGD on this rank's contiguous slice of every global batch."""
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    for step in range(steps):
+        x, y = global_batch(step, batch_size)
+        x, y = x.chunk(world_size)[rank].to(device), y.chunk(world_size)[rank].to(device)
+        opt.zero_grad()
+        F.mse_loss(model(x), y).backward()  # DDP all-reduces during backward
+        opt.step()
+
+
+def train_single(
+    steps: int = 20, batch_size: int = 32, lr: float = 0.5, seed: int = 0
+) -> dict[str, torch.Tensor]:
+    """Train :func:`make_model` in one process on each whole global batch; its ``state_dict``."""
+    _check("steps", steps)
+    _check("batch_size", batch_size)
+    model = make_model(seed)
+    _train(model, steps, batch_size, lr, rank=0, world_size=1)
+    return model.state_dict()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of one rank (started by ``torchrun``); saves ``<out>/rank<r>.pt``.
+
+    Options: ``--out DIR`` (required), ``--steps``, ``--batch-size`` (global,
+    divisible by the number of processes), ``--lr``, ``--seed``, ``--backend``
+    (``gloo`` for CPU, ``nccl`` for GPUs).
+    """
+    parser = argparse.ArgumentParser(prog="python -m lstm_ref.distributed")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=0.5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--backend", default="gloo")
+    args = parser.parse_args(argv)
+    dist.init_process_group(args.backend)
+    try:
+        rank, world_size = dist.get_rank(), dist.get_world_size()
+        if args.batch_size % world_size:
+            raise ValueError(
+                f"--batch-size: expected a multiple of {world_size} ranks, got {args.batch_size}"
+            )
+        device = torch.device("cpu")
+        if args.backend == "nccl":
+            device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+            torch.cuda.set_device(device)
+        # Same seed everywhere; DDP also broadcasts rank 0's weights at wrap time.
+        model = DistributedDataParallel(make_model(args.seed).to(device))
+        _train(model, args.steps, args.batch_size, args.lr, rank, world_size, device)
+        args.out.mkdir(parents=True, exist_ok=True)
+        state = {k: v.cpu() for k, v in model.module.state_dict().items()}
+        torch.save(state, args.out / f"rank{rank}.pt")
+    finally:
+        dist.destroy_process_group()
+
+
+def launch(
+    out: str | Path,
+    *,
+    nproc: int = 2,
+    steps: int = 20,
+    batch_size: int = 32,
+    lr: float = 0.5,
+    seed: int = 0,
+    timeout: float = 120.0,
+) -> list[dict[str, torch.Tensor]]:
+    """Run :func:`main` under ``torchrun --standalone`` with ``nproc`` CPU processes (gloo).
+
+    Returns
+    -------
+    list of dict
+        Each rank's final ``state_dict``, rank 0 first.
+
+    Raises
+    ------
+    RuntimeError
+        If ``torchrun`` fails; the message holds its output.
+    """
+    _check("nproc", nproc)
+    _check("steps", steps)
+    _check("batch_size", batch_size)
+    if batch_size % nproc:
+        raise ValueError(f"batch_size: expected a multiple of nproc={nproc}, got {batch_size}")
+    out = Path(out)
+    # The loopback interface keeps gloo off the network; one thread per rank
+    # so that the ranks don't fight over the cores.
+    env = {**os.environ, "GLOO_SOCKET_IFNAME": "lo", "OMP_NUM_THREADS": "1"}
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone",
+        f"--nproc_per_node={nproc}", "-m", "lstm_ref.distributed", "--out", str(out),
+        "--steps", str(steps), "--batch-size", str(batch_size), "--lr", str(lr),
+        "--seed", str(seed),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"torchrun failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return [torch.load(out / f"rank{r}.pt") for r in range(nproc)]
+
+
+if __name__ == "__main__":
+    main()
