@@ -15,6 +15,8 @@ light (no torch, no matplotlib):
     The book's figures, a model cache, the benchmark.
 ``lstm_ref.distributed``
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
+``lstm_ref.show``
+    How the chapters print source lines and small numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _SUBMODULES = (
     "cache",
     "bench",
     "distributed",
+    "show",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -27,7 +27,15 @@ import numpy.typing as npt
 from lstm_ref.numpy._validation import FloatArray
 
 
-def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
+def _as_float64(a: Any) -> FloatArray:
+    # Duck-typed so that this module never imports torch: a tensor is detached,
+    # moved to the CPU and widened (bfloat16 has no NumPy dtype) before conversion.
+    if hasattr(a, "detach"):
+        a = a.detach().cpu().double().numpy()
+    return np.asarray(a, dtype=np.float64)
+
+
+def relative_error(a: Any, b: Any) -> float:
     r"""``max|a - b| / max(|a| + |b|)`` over the whole array (0.0 when both are zero).
 
     Dividing by the largest magnitude of the array, not element by element,
@@ -36,7 +44,8 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     Parameters
     ----------
     a : numpy.ndarray
-        Any shape (or anything ``np.asarray`` accepts).
+        Any shape (or anything ``np.asarray`` accepts, torch tensors included,
+        with or without gradient, on any device and of any float dtype).
     b : numpy.ndarray
         The shape of ``a``.
 
@@ -45,8 +54,7 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     float
         In [0, 1].
     """
-    a64 = np.asarray(a, dtype=np.float64)
-    b64 = np.asarray(b, dtype=np.float64)
+    a64, b64 = _as_float64(a), _as_float64(b)
     if a64.shape != b64.shape:
         raise ValueError(f"b: expected the shape of a, {a64.shape}, got {b64.shape}")
     if a64.size == 0:
