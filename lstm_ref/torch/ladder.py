@@ -1,4 +1,4 @@
-"""The optimisation ladder: one LSTM layer direction, five ways.
+"""The optimisation ladder: one LSTM layer direction, six ways.
 
 Each rung is a :data:`~lstm_ref.torch.sequence.LayerFn`: it runs one direction
 of one layer, ``layer(x, (h0, c0), weights, batch_sizes, reverse) -> (y, (h_n, c_n))``
@@ -29,6 +29,13 @@ rung below it (chapter 10 measures them):
 ``cuda_graphs``
     ``fused_step`` recorded once per shape as a CUDA graph and replayed: one
     launch instead of thousands. CUDA only; see :mod:`~lstm_ref.torch.cuda_graphs`.
+``persistent``
+    The input projection as one GEMM, then the whole time loop of a layer
+    direction in one Triton kernel launch (and the backward loop in a second),
+    one program per tile of batch rows re-reading :math:`W_{hh}` from L2 at
+    every step instead of launching kernels per step. CUDA, or any device
+    under ``TRITON_INTERPRET=1``; float32/float64, no projection. See
+    :mod:`~lstm_ref.torch.persistent`.
 """
 
 from __future__ import annotations
@@ -42,13 +49,14 @@ from torch import Tensor
 
 from .functional import lstm_cell, lstm_cell_per_gate, lstm_pointwise, lstm_pointwise_backward
 from .layer_function import LSTMLayerFunction, Pointwise, PointwiseBackward
+from .persistent import persistent
 from .sequence import LayerFn, States, Weights, run_steps
 
 Cell = Callable[..., tuple[Tensor, Tensor]]
 
 #: The rungs in ladder order (``cuda_graphs`` is applied to a whole stack by
 #: :class:`~lstm_ref.torch.LSTM`, so it has no layer function here).
-IMPLS = ("per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs")
+IMPLS = ("per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs", "persistent")
 
 
 def _autograd_loop(
@@ -139,6 +147,7 @@ LAYERS: dict[str, LayerFn] = {
     "fused_gates": fused_gates,
     "input_proj": input_proj,
     "fused_step": fused_step,
+    "persistent": persistent,
 }
 
 

@@ -1,0 +1,185 @@
+r"""The Triton kernels of the ``persistent`` rung: a whole LSTM layer direction per launch.
+
+Imported only when ``impl="persistent"`` runs (it imports Triton). Both
+kernels are written for one launch per layer direction, one program per tile
+of ``BLOCK_B`` batch rows, each program walking all ``T`` steps:
+
+* A program owns whole rows of the batch and *all* H hidden units of those
+  rows. The gates of a row at step t need all of :math:`h_{t-1}` of that row,
+  so nothing passes between programs: there is no grid-wide barrier (which
+  Triton's sequential interpreter, running one program after the other,
+  would deadlock on), only ``tl.debug_barrier()`` (``__syncthreads``) between
+  the threads of one program, after a step has written its state to global
+  memory and before the next step reads it back.
+* Inside a step the program loops over tiles of ``BLOCK_H`` hidden units and,
+  for each, over tiles of ``BLOCK_K`` features of :math:`h_{t-1}`. Each tile
+  of :math:`W_{hh}` is loaded at every step: Triton gives no way to pin a
+  tensor in shared memory across loop iterations, and all of :math:`W_{hh}`
+  (16 H² bytes in float32) would not fit in one program's registers or shared
+  memory from H = 128 on. What keeps the re-reads cheap is L2: every program
+  reads the same :math:`W_{hh}`, which stays resident in L2 (4 MB at H = 512).
+* States live in global memory, written once per step into ``hs`` and ``cs``
+  (T + 1, B, H) in the order the steps are processed; slot 0 holds the
+  initial state. The backward pass reads them back.
+
+Products are broadcast multiply-and-sum in the accumulation type (float32, or
+float64 for float64 tensors), never TF32, so the results match ``nn.LSTM``
+with TF32 off. Both tanh are :math:`2\sigma(2a) - 1`, as in
+:func:`~lstm_ref.torch.functional.lstm_pointwise`.
+"""
+
+from __future__ import annotations
+
+import triton
+import triton.language as tl
+
+#: Whether Triton runs these kernels under its interpreter (on any device, in
+#: NumPy) rather than compiling them for the GPU. Triton decides when it is
+#: first imported, from the environment variable ``TRITON_INTERPRET``, for its
+#: own library functions too, so it cannot change later in the process.
+INTERPRETED: bool = bool(triton.knobs.runtime.interpret)
+
+
+@triton.jit
+def lstm_forward_kernel(
+    gx,  # (T, B, 4H): W_ih x_t + b_ih + b_hh, in time order
+    w_hh,  # (4H, H)
+    hs,  # (T + 1, B, H): slot 0 = h_0 on entry; slot s + 1 = h after processed step s
+    cs,  # (T + 1, B, H): the same for c
+    gates,  # (T, B, 4H): i, f, g, o of processed step s (written when SAVE)
+    batch_sizes,  # (T,) int32: rows running at time step t
+    T,
+    B,
+    H,
+    REVERSE: tl.constexpr,
+    SAVE: tl.constexpr,
+    ACC: tl.constexpr,
+    BLOCK_B: tl.constexpr,
+    BLOCK_H: tl.constexpr,
+    BLOCK_K: tl.constexpr,
+):
+    rows = tl.program_id(0) * BLOCK_B + tl.arange(0, BLOCK_B)
+    row_ok = rows < B
+    for s in range(T):
+        t = T - 1 - s if REVERSE else s
+        # Rows past batch_sizes[t] (finished, or not started when reversed) keep their state.
+        run = row_ok & (rows < tl.load(batch_sizes + t))
+        h_prev = hs + s * B * H
+        c_prev = cs + s * B * H
+        for j in range(0, H, BLOCK_H):
+            units = j + tl.arange(0, BLOCK_H)
+            out_mask = row_ok[:, None] & (units < H)[None, :]
+            # a = gx_t + W_hh h_{t-1}, gate by gate, the rows of W_hh z*H + units.
+            at = gx + t * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
+            a_i = tl.load(at, mask=out_mask, other=0.0).to(ACC)
+            a_f = tl.load(at + H, mask=out_mask, other=0.0).to(ACC)
+            a_g = tl.load(at + 2 * H, mask=out_mask, other=0.0).to(ACC)
+            a_o = tl.load(at + 3 * H, mask=out_mask, other=0.0).to(ACC)
+            for k in range(0, H, BLOCK_K):
+                feats = k + tl.arange(0, BLOCK_K)
+                h_mask = row_ok[:, None] & (feats < H)[None, :]
+                h = tl.load(h_prev + rows[:, None] * H + feats[None, :], mask=h_mask, other=0.0)
+                h = h.to(ACC)[:, None, :]  # (BLOCK_B, 1, BLOCK_K)
+                w_at = w_hh + units[:, None] * H + feats[None, :]
+                w_mask = (units < H)[:, None] & (feats < H)[None, :]
+                w_i = tl.load(w_at, mask=w_mask, other=0.0).to(ACC)
+                w_f = tl.load(w_at + H * H, mask=w_mask, other=0.0).to(ACC)
+                w_g = tl.load(w_at + 2 * H * H, mask=w_mask, other=0.0).to(ACC)
+                w_o = tl.load(w_at + 3 * H * H, mask=w_mask, other=0.0).to(ACC)
+                a_i += tl.sum(h * w_i[None, :, :], axis=2)
+                a_f += tl.sum(h * w_f[None, :, :], axis=2)
+                a_g += tl.sum(h * w_g[None, :, :], axis=2)
+                a_o += tl.sum(h * w_o[None, :, :], axis=2)
+            i = tl.sigmoid(a_i)
+            f = tl.sigmoid(a_f)
+            g = 2 * tl.sigmoid(2 * a_g) - 1
+            o = tl.sigmoid(a_o)
+            state = rows[:, None] * H + units[None, :]
+            c_old = tl.load(c_prev + state, mask=out_mask, other=0.0).to(ACC)
+            h_old = tl.load(h_prev + state, mask=out_mask, other=0.0)
+            c = f * c_old + i * g
+            h = o * (2 * tl.sigmoid(2 * c) - 1)
+            keep = run[:, None]
+            tl.store(cs + (s + 1) * B * H + state, tl.where(keep, c, c_old), mask=out_mask)
+            tl.store(hs + (s + 1) * B * H + state, tl.where(keep, h, h_old), mask=out_mask)
+            if SAVE:
+                at = gates + s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
+                tl.store(at, i, mask=out_mask)
+                tl.store(at + H, f, mask=out_mask)
+                tl.store(at + 2 * H, g, mask=out_mask)
+                tl.store(at + 3 * H, o, mask=out_mask)
+        # Step s + 1 reads all H units of h written by every thread of this program.
+        tl.debug_barrier()
+
+
+@triton.jit
+def lstm_backward_kernel(
+    dy,  # (T, B, H): gradient of the outputs, in processed order, zero where not running
+    w_hh,  # (4H, H)
+    cs,  # (T + 1, B, H): the cell states saved by the forward kernel
+    gates,  # (T, B, 4H): the gates saved by the forward kernel
+    d_gates,  # (T, B, 4H) out: gradient of the pre-activations a, zero where not running
+    dh,  # (2, B, H): slot 0 = dh_n on entry; dh_0 in slot T % 2 on exit
+    dc,  # (2, B, H): the same for dc
+    batch_sizes,  # (T,) int32
+    T,
+    B,
+    H,
+    REVERSE: tl.constexpr,
+    ACC: tl.constexpr,
+    BLOCK_B: tl.constexpr,
+    BLOCK_H: tl.constexpr,
+    BLOCK_K: tl.constexpr,
+):
+    rows = tl.program_id(0) * BLOCK_B + tl.arange(0, BLOCK_B)
+    row_ok = rows < B
+    for r in range(T):
+        s = T - 1 - r  # processed steps, last first
+        t = T - 1 - s if REVERSE else s
+        run = (row_ok & (rows < tl.load(batch_sizes + t)))[:, None]
+        # Read one slot of dh and dc, write the other: a thread must never read a
+        # value that a thread holding a copy of the same element has already updated.
+        dh_in, dh_out = dh + (r % 2) * B * H, dh + ((r + 1) % 2) * B * H
+        dc_in, dc_out = dc + (r % 2) * B * H, dc + ((r + 1) % 2) * B * H
+        # Phase 1: the element-wise backward, unit tile by unit tile.
+        for j in range(0, H, BLOCK_H):
+            units = j + tl.arange(0, BLOCK_H)
+            mask = row_ok[:, None] & (units < H)[None, :]
+            state = rows[:, None] * H + units[None, :]
+            at = s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
+            i = tl.load(gates + at, mask=mask, other=0.0).to(ACC)
+            f = tl.load(gates + at + H, mask=mask, other=0.0).to(ACC)
+            g = tl.load(gates + at + 2 * H, mask=mask, other=0.0).to(ACC)
+            o = tl.load(gates + at + 3 * H, mask=mask, other=0.0).to(ACC)
+            c_old = tl.load(cs + s * B * H + state, mask=mask, other=0.0).to(ACC)
+            c = tl.load(cs + (s + 1) * B * H + state, mask=mask, other=0.0).to(ACC)
+            tanh_c = 2 * tl.sigmoid(2 * c) - 1
+            d_h = tl.load(dh_in + state, mask=mask, other=0.0).to(ACC)
+            d_h += tl.load(dy + s * B * H + state, mask=mask, other=0.0).to(ACC)
+            d_c_in = tl.load(dc_in + state, mask=mask, other=0.0).to(ACC)
+            d_c = d_c_in + d_h * o * (1 - tanh_c * tanh_c)
+            zero = tl.zeros_like(d_c)
+            tl.store(d_gates + at, tl.where(run, d_c * g * i * (1 - i), zero), mask=mask)
+            tl.store(d_gates + at + H, tl.where(run, d_c * c_old * f * (1 - f), zero), mask=mask)
+            tl.store(d_gates + at + 2 * H, tl.where(run, d_c * i * (1 - g * g), zero), mask=mask)
+            d_o = d_h * tanh_c * o * (1 - o)
+            tl.store(d_gates + at + 3 * H, tl.where(run, d_o, zero), mask=mask)
+            tl.store(dc_out + state, tl.where(run, d_c * f, d_c_in), mask=mask)
+        tl.debug_barrier()  # phase 2 reads all 4H gate gradients of each row
+        # Phase 2: dh_{t-1} = W_hh^T da, tile of features k by tile of gate rows n.
+        for k in range(0, H, BLOCK_K):
+            feats = k + tl.arange(0, BLOCK_K)
+            mask = row_ok[:, None] & (feats < H)[None, :]
+            acc = tl.zeros((BLOCK_B, BLOCK_K), dtype=ACC)
+            for n in range(0, 4 * H, BLOCK_H):
+                gate_rows = n + tl.arange(0, BLOCK_H)
+                n_ok = gate_rows < 4 * H
+                da_at = d_gates + s * B * 4 * H + rows[:, None] * 4 * H + gate_rows[None, :]
+                da = tl.load(da_at, mask=row_ok[:, None] & n_ok[None, :], other=0.0).to(ACC)
+                w_at = w_hh + gate_rows[:, None] * H + feats[None, :]
+                w = tl.load(w_at, mask=n_ok[:, None] & (feats < H)[None, :], other=0.0).to(ACC)
+                acc += tl.sum(da[:, :, None] * w[None, :, :], axis=1)
+            state = rows[:, None] * H + feats[None, :]
+            d_h_old = tl.load(dh_in + state, mask=mask, other=0.0)
+            tl.store(dh_out + state, tl.where(run, acc, d_h_old), mask=mask)
+        tl.debug_barrier()  # the next step's phase 1 reads dh and dc of every unit
