@@ -1,4 +1,4 @@
-"""impl="persistent" (Triton kernels) equals torch.nn.LSTM, forward and backward, and refuses clearly.
+"""impl="persistent" (Triton) equals torch.nn.LSTM, forward and backward, and refuses clearly.
 
 Without a GPU these tests run the kernels under Triton's interpreter on the CPU
 (tests/conftest.py sets TRITON_INTERPRET=1 before Triton is imported), so they
@@ -116,11 +116,11 @@ def test_never_runs_pytorch_rnn_operators() -> None:
 
 def test_refuses_projection_and_other_dtypes() -> None:
     x = torch.randn(T, B, D, device=DEVICE)
-    with pytest.raises(ValueError, match="proj_size must be 0.*impl='fused_step'"):
+    with pytest.raises(ValueError, match=r"proj_size must be 0.*impl='fused_step'"):
         lt.LSTM(D, H, proj_size=2, impl="persistent", device=DEVICE)(x)
-    with pytest.raises(ValueError, match="float32 or float64, got torch.float16"):
+    with pytest.raises(ValueError, match=r"float32 or float64, got torch\.float16"):
         lt.LSTM(D, H, impl="persistent", device=DEVICE, dtype=torch.float16)(x.half())
-    with pytest.raises(ValueError, match="float32 or float64, got torch.bfloat16"):
+    with pytest.raises(ValueError, match=r"float32 or float64, got torch\.bfloat16"):
         with torch.autocast(DEVICE.type, dtype=torch.bfloat16):
             lt.LSTM(D, H, impl="persistent", device=DEVICE)(x)
 
@@ -128,7 +128,7 @@ def test_refuses_projection_and_other_dtypes() -> None:
 def test_refuses_the_cpu_without_the_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(persistent.kernel_module(), "INTERPRETED", False)
     model = lt.LSTM(D, H, impl="persistent")
-    with pytest.raises(ValueError, match="needs the model on a CUDA device.*TRITON_INTERPRET=1"):
+    with pytest.raises(ValueError, match=r"needs the model on a CUDA device.*TRITON_INTERPRET=1"):
         model(torch.randn(T, B, D))
 
 
