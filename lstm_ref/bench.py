@@ -10,12 +10,18 @@ implementation alike; the ratio to ``torch.nn.LSTM`` (oneDNN on CPU, cuDNN on
 GPU) comes from the same run. CUDA timings use CUDA events. TF32 is set the
 same for every implementation and recorded. Implementations: ``torch.nn``,
 every rung of :mod:`lstm_ref.torch` the device supports, and ``numpy``
-(:mod:`lstm_ref.numpy`, CPU only).
+(:mod:`lstm_ref.numpy`, CPU only); the rungs that need CUDA (``cuda_graphs``,
+``persistent``) are left out elsewhere, with a note in the report.
+
+Shape sets: the CPU set, the GPU set (``--device cuda``), and the grid of the
+persistent kernel (``--grid persistent``, CUDA only: T ∈ {100, 1024},
+B ∈ {1, 4, 16, 64}, I = H ∈ {128, 256, 512, 1024}, against ``torch.nn`` and
+``cuda_graphs`` unless ``--impl`` says otherwise).
 
 The report is a dict (and the JSON file written by ``--out``)::
 
     {"device": "...", "torch": "...", "date": "YYYY-MM-DD", "tf32": false,
-     "threads": 2, "repeats": 5, "warmup": 1,
+     "threads": 2, "repeats": 5, "warmup": 1, "notes": ["..."],
      "results": [{"impl": "...", "T": 100, "B": 64, "I": 512, "H": 512, "layers": 1,
                   "dtype": "float32", "pass": "fwd|fwd+bwd", "median_ms": 0.0,
                   "ratio_vs_torch": 0.0}]}
@@ -65,6 +71,14 @@ GPU_SHAPES = (
     *(Shape(100, b, h, h) for h in (256, 512) for b in (1, 4, 16)),
     Shape(1024, 16, 768, 768),
 )
+#: The grid of the persistent kernel (issue 13): small and large batches, four widths, two lengths.
+PERSISTENT_SHAPES = tuple(
+    Shape(t, b, h, h) for t in (100, 1024) for b in (1, 4, 16, 64) for h in (128, 256, 512, 1024)
+)
+#: What ``--grid persistent`` compares by default: cuDNN, the fastest launch-bound rung, the kernel.
+PERSISTENT_IMPLS = (BASELINE, "cuda_graphs", "persistent")
+#: The rungs that run only on a CUDA device.
+CUDA_ONLY = ("cuda_graphs", "persistent")
 #: A smoke test that runs in seconds.
 QUICK_SHAPES = (Shape(5, 2, 8, 8),)
 
@@ -73,7 +87,7 @@ Run = Callable[[], object]
 
 def available_impls(device: torch.device) -> list[str]:
     """Every implementation that runs on ``device``: torch.nn, the rungs, and numpy on CPU."""
-    rungs = [i for i in IMPLS if i != "cuda_graphs" or device.type == "cuda"]
+    rungs = [i for i in IMPLS if i not in CUDA_ONLY or device.type == "cuda"]
     return [BASELINE, *rungs, *(["numpy"] if device.type == "cpu" else [])]
 
 
@@ -213,6 +227,9 @@ def run_benchmark(
     """
     stream: TextIO | None = sys.stderr if progress is True else progress or None
     device = torch.device(device)
+    notes = []
+    if impls is None and device.type != "cuda":
+        notes.append(f"{', '.join(CUDA_ONLY)}: need a CUDA device, not run on {device}")
     chosen = list(available_impls(device) if impls is None else impls)
     if BASELINE in chosen:
         chosen.remove(BASELINE)
@@ -224,6 +241,7 @@ def run_benchmark(
         )
     if "numpy" in chosen and not _has_numpy_reference():
         chosen.remove("numpy")
+        notes.append("numpy: lstm_ref.numpy is not installed here, not run")
         if stream is not None:
             stream.write("note: lstm_ref.numpy is not installed here; skipping the numpy row\n")
     if repeats < 1 or warmup < 0:
@@ -242,6 +260,7 @@ def run_benchmark(
         "threads": torch.get_num_threads(),
         "repeats": repeats,
         "warmup": warmup,
+        "notes": notes,
         "results": results,
     }
 
@@ -364,11 +383,12 @@ def format_table(report: dict[str, Any]) -> str:
             f"{r['impl']:<12} {r['T']:>5} {r['B']:>4} {r['I']:>5} {r['H']:>5} {r['pass']:<8} "
             f"{r['median_ms']:>10.2f} {r['ratio_vs_torch']:>7.3f}"
         )
+    lines += [f"note: {note}" for note in report.get("notes", ())]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m lstm_ref.bench [--quick] [--impl ...] [--out PATH.json]``."""
+    """Command line: ``python -m lstm_ref.bench [--quick | --grid G] [--impl ...] [--out F]``."""
     parser = argparse.ArgumentParser(
         prog="python -m lstm_ref.bench", description=__doc__.split("\n")[0]
     )
@@ -378,6 +398,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="cpu or cuda[:N] (default: cuda when there is one)",
     )
     parser.add_argument("--quick", action="store_true", help="tiny shapes: a smoke test")
+    parser.add_argument(
+        "--grid",
+        choices=("default", "persistent"),
+        default="default",
+        help="shape set: the CPU or GPU set of the device (default), or the persistent "
+        "kernel's grid (CUDA; torch.nn, cuda_graphs and persistent unless --impl is given)",
+    )
     parser.add_argument(
         "--impl",
         action="append",
@@ -398,12 +425,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     gpu = device.type == "cuda"
     if gpu and not torch.cuda.is_available():
         parser.error(f"--device {args.device}: CUDA is not available here")
+    if args.grid == "persistent" and not gpu:
+        parser.error("--grid persistent times the Triton kernel on a GPU: it needs --device cuda")
     if args.threads:
         torch.set_num_threads(args.threads)
-    shapes = QUICK_SHAPES if args.quick else GPU_SHAPES if gpu else CPU_SHAPES
+    impls = args.impl
+    shapes: Sequence[Shape]
+    if args.quick:
+        shapes = QUICK_SHAPES
+    elif args.grid == "persistent":
+        shapes, impls = PERSISTENT_SHAPES, impls or list(PERSISTENT_IMPLS)
+    else:
+        shapes = GPU_SHAPES if gpu else CPU_SHAPES
     report = run_benchmark(
         shapes,
-        impls=args.impl,
+        impls=impls,
         device=device,
         dtype=getattr(torch, args.dtype),
         repeats=args.repeats or (3 if args.quick else 50 if gpu else 5),

@@ -53,6 +53,8 @@ def test_cli_quick_writes_the_design_json(tmp_path: Path) -> None:
         assert "skipping the numpy row" in done.stderr
     check_report(report, impls, 1)
     assert "median ms" in done.stdout and "fused_step" in done.stdout
+    assert report["notes"][0] == "cuda_graphs, persistent: need a CUDA device, not run on cpu"
+    assert "note: cuda_graphs, persistent: need a CUDA device" in done.stdout
     assert "[" + "#" * 30 + "]" in done.stderr  # the plain-text progress bar reached its end
 
 
@@ -105,8 +107,9 @@ def test_table_and_bad_arguments() -> None:
         bench.run_benchmark(bench.QUICK_SHAPES, impls=["cuda_graphs"], progress=False)
     with pytest.raises(ValueError, match="repeats must be >= 1"):
         bench.run_benchmark(bench.QUICK_SHAPES, repeats=0, progress=False)
-    assert "cuda_graphs" not in bench.available_impls(torch.device("cpu"))
-    assert bench.available_impls(torch.device("cuda"))[-1] == "cuda_graphs"
+    for rung in ("cuda_graphs", "persistent"):
+        assert rung not in bench.available_impls(torch.device("cpu"))
+        assert rung in bench.available_impls(torch.device("cuda"))
 
 
 def test_shape_sets_follow_the_design() -> None:
@@ -115,6 +118,17 @@ def test_shape_sets_follow_the_design() -> None:
     assert set(bench.CPU_SHAPES) <= gpu
     assert bench.Shape(100, 64, 1024, 1024) in gpu and bench.Shape(1024, 16, 768, 768) in gpu
     assert {s.B for s in gpu} >= {1, 4, 16}
+
+
+def test_persistent_grid_and_its_need_for_cuda(capsys: pytest.CaptureFixture[str]) -> None:
+    grid = bench.PERSISTENT_SHAPES
+    assert len(grid) == len(set(grid)) == 2 * 4 * 4
+    assert {s.T for s in grid} == {100, 1024} and {s.B for s in grid} == {1, 4, 16, 64}
+    assert {s.H for s in grid} == {128, 256, 512, 1024}
+    assert all(s.I == s.H and s.layers == 1 for s in grid)
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--grid", "persistent", "--device", "cpu"])
+    assert exit_.value.code == 2 and "needs --device cuda" in capsys.readouterr().err
 
 
 def test_count_ops_sees_the_gemms_of_each_rung() -> None:
