@@ -22,6 +22,8 @@ pytestmark = [
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
 ]
 GPU_IMPLS = [*lt.IMPLS, "auto"]
+#: The rungs with a projection (the persistent kernel has none and says so).
+PROJ_IMPLS = [impl for impl in GPU_IMPLS if impl != "persistent"]
 D, H, T, B = 16, 32, 7, 4
 
 
@@ -60,7 +62,7 @@ def test_every_rung_equals_cudnn(impl: str, dtype: torch.dtype, tol: float) -> N
             assert rel_err(ours(x)[0], ref(x)[0]) <= tol
 
 
-@pytest.mark.parametrize("impl", GPU_IMPLS)
+@pytest.mark.parametrize("impl", PROJ_IMPLS)
 def test_packed_projection_on_gpu(impl: str) -> None:
     ref, ours = pair(torch.float64, impl, num_layers=2, bidirectional=True, proj_size=8)
     padded = torch.randn(T, B, D, device="cuda", dtype=torch.float64)
@@ -74,6 +76,22 @@ def test_packed_projection_on_gpu(impl: str) -> None:
             [out, h, c, *torch.autograd.grad(out.sum() + c.sum(), [x, *model.parameters()])]
         )
     assert max_rel_err(*outs) <= 1e-10
+
+
+@pytest.mark.parametrize(
+    ("T_", "B_", "H_"), [(50, 16, 256), (1024, 1, 128), (20, 64, 1024), (30, 5, 200)]
+)
+def test_persistent_kernel_compiled_equals_cudnn(T_: int, B_: int, H_: int) -> None:
+    # Benchmark-sized shapes: many tiles of units, several programs, long sequences;
+    # the forward pass and every gradient, float32 with TF32 off on both sides.
+    from lstm_ref.torch import persistent
+
+    assert not persistent.kernel_module().INTERPRETED  # the compiled kernels, not the interpreter
+    torch.manual_seed(0)
+    ref = nn.LSTM(H_, H_, device="cuda")
+    ours = twin(lt.LSTM(H_, H_, device="cuda", impl="persistent"), ref)
+    x = torch.randn(T_, B_, H_, device="cuda", requires_grad=True)
+    assert max_rel_err(results(ours, x), results(ref, x)) <= 1e-5
 
 
 def test_cuda_graphs_trains_like_fused_step() -> None:
