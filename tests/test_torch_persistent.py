@@ -8,6 +8,8 @@ tiny because the interpreter executes every block operation in NumPy.
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -143,3 +145,51 @@ def test_importing_lstm_ref_torch_does_not_import_triton() -> None:
     code = "import sys, lstm_ref.torch; print('triton' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+#: Compiles both kernels for an H100 (sm_90) with the ptxas that ships in Triton's wheel, in a
+#: process without the interpreter, and prints ptxas' resource usage of each. No GPU needed.
+COMPILE = """
+import json, os, subprocess, sys, tempfile
+import triton, triton.language as tl
+from triton.backends.compiler import GPUTarget
+from triton.compiler import ASTSource
+from lstm_ref.torch import persistent_kernels as k
+
+common = {"T": "i32", "B": "i32", "H": "i32", "ACC": "constexpr", "REVERSE": "constexpr",
+          "BLOCK_B": "constexpr", "BLOCK_H": "constexpr", "BLOCK_K": "constexpr"}
+blocks = {"ACC": tl.float32, "REVERSE": True, "BLOCK_B": 4, "BLOCK_H": 32, "BLOCK_K": 32}
+kernels = {
+    "forward": (k.lstm_forward_kernel, ["gx", "w_hh", "hs", "cs", "gates"], {"SAVE": True}),
+    "backward": (k.lstm_backward_kernel, ["dy", "w_hh", "cs", "gates", "d_gates", "dh", "dc"], {}),
+}
+cuobjdump = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin", "cuobjdump")
+usage = {}
+for name, (kernel, pointers, flags) in kernels.items():
+    signature = {**{p: "*fp32" for p in pointers}, "batch_sizes": "*i32", **common}
+    signature.update({f: "constexpr" for f in flags})
+    source = ASTSource(kernel, signature, {**blocks, **flags})
+    compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32))
+    with tempfile.NamedTemporaryFile(suffix=".cubin") as f:
+        f.write(compiled.asm["cubin"])
+        f.flush()
+        out = subprocess.run([cuobjdump, "-res-usage", f.name], capture_output=True, text=True)
+    fields = out.stdout.split("REG:")[1].split()
+    usage[name] = {"REG": int(fields[0]), **{f.split(":")[0]: f.split(":")[1] for f in fields[1:]}}
+    usage[name]["barriers"] = compiled.asm["ptx"].count("bar.sync")
+print(json.dumps(usage))
+"""
+
+
+def test_kernels_compile_for_a_gpu_without_spilling() -> None:
+    # The interpreter cannot tell whether Triton compiles the kernels: compile them for real.
+    env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+    env["TRITON_DEFAULT_FP_FUSION"] = "1"
+    out = subprocess.run(
+        [sys.executable, "-c", COMPILE], capture_output=True, text=True, check=True, env=env
+    )
+    usage = json.loads(out.stdout)
+    for kernel in ("forward", "backward"):
+        assert usage[kernel]["LOCAL"] == "0"  # no register spills to local memory
+        assert usage[kernel]["REG"] <= 128  # of 255: room for several programs per multiprocessor
+        assert usage[kernel]["barriers"] >= 1  # the per-step barrier between the threads

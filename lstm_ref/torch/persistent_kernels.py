@@ -78,18 +78,18 @@ def lstm_forward_kernel(
             for k in range(0, H, BLOCK_K):
                 feats = k + tl.arange(0, BLOCK_K)
                 h_mask = row_ok[:, None] & (feats < H)[None, :]
-                h = tl.load(h_prev + rows[:, None] * H + feats[None, :], mask=h_mask, other=0.0)
-                h = h.to(ACC)[:, None, :]  # (BLOCK_B, 1, BLOCK_K)
+                h_at = h_prev + rows[:, None] * H + feats[None, :]
+                h_tile = tl.load(h_at, mask=h_mask, other=0.0).to(ACC)[:, None, :]  # (BB, 1, BK)
                 w_at = w_hh + units[:, None] * H + feats[None, :]
                 w_mask = (units < H)[:, None] & (feats < H)[None, :]
                 w_i = tl.load(w_at, mask=w_mask, other=0.0).to(ACC)
                 w_f = tl.load(w_at + H * H, mask=w_mask, other=0.0).to(ACC)
                 w_g = tl.load(w_at + 2 * H * H, mask=w_mask, other=0.0).to(ACC)
                 w_o = tl.load(w_at + 3 * H * H, mask=w_mask, other=0.0).to(ACC)
-                a_i += tl.sum(h * w_i[None, :, :], axis=2)
-                a_f += tl.sum(h * w_f[None, :, :], axis=2)
-                a_g += tl.sum(h * w_g[None, :, :], axis=2)
-                a_o += tl.sum(h * w_o[None, :, :], axis=2)
+                a_i += tl.sum(h_tile * w_i[None, :, :], axis=2)
+                a_f += tl.sum(h_tile * w_f[None, :, :], axis=2)
+                a_g += tl.sum(h_tile * w_g[None, :, :], axis=2)
+                a_o += tl.sum(h_tile * w_o[None, :, :], axis=2)
             i = tl.sigmoid(a_i)
             f = tl.sigmoid(a_f)
             g = 2 * tl.sigmoid(2 * a_g) - 1
@@ -103,11 +103,11 @@ def lstm_forward_kernel(
             tl.store(cs + (s + 1) * B * H + state, tl.where(keep, c, c_old), mask=out_mask)
             tl.store(hs + (s + 1) * B * H + state, tl.where(keep, h, h_old), mask=out_mask)
             if SAVE:
-                at = gates + s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
-                tl.store(at, i, mask=out_mask)
-                tl.store(at + H, f, mask=out_mask)
-                tl.store(at + 2 * H, g, mask=out_mask)
-                tl.store(at + 3 * H, o, mask=out_mask)
+                gate_at = gates + s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
+                tl.store(gate_at, i, mask=out_mask)
+                tl.store(gate_at + H, f, mask=out_mask)
+                tl.store(gate_at + 2 * H, g, mask=out_mask)
+                tl.store(gate_at + 3 * H, o, mask=out_mask)
         # Step s + 1 reads all H units of h written by every thread of this program.
         tl.debug_barrier()
 
@@ -169,7 +169,6 @@ def lstm_backward_kernel(
         # Phase 2: dh_{t-1} = W_hh^T da, tile of features k by tile of gate rows n.
         for k in range(0, H, BLOCK_K):
             feats = k + tl.arange(0, BLOCK_K)
-            mask = row_ok[:, None] & (feats < H)[None, :]
             acc = tl.zeros((BLOCK_B, BLOCK_K), dtype=ACC)
             for n in range(0, 4 * H, BLOCK_H):
                 gate_rows = n + tl.arange(0, BLOCK_H)
@@ -179,7 +178,8 @@ def lstm_backward_kernel(
                 w_at = w_hh + gate_rows[:, None] * H + feats[None, :]
                 w = tl.load(w_at, mask=n_ok[:, None] & (feats < H)[None, :], other=0.0).to(ACC)
                 acc += tl.sum(da[:, :, None] * w[None, :, :], axis=1)
-            state = rows[:, None] * H + feats[None, :]
-            d_h_old = tl.load(dh_in + state, mask=mask, other=0.0)
-            tl.store(dh_out + state, tl.where(run, acc, d_h_old), mask=mask)
+            feat_state = rows[:, None] * H + feats[None, :]
+            feat_mask = row_ok[:, None] & (feats < H)[None, :]
+            d_h_old = tl.load(dh_in + feat_state, mask=feat_mask, other=0.0)
+            tl.store(dh_out + feat_state, tl.where(run, acc, d_h_old), mask=feat_mask)
         tl.debug_barrier()  # the next step's phase 1 reads dh and dc of every unit
