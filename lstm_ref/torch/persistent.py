@@ -4,7 +4,7 @@ On a GPU at small batch, ``torch.nn.LSTM`` (cuDNN) and the rungs below this
 one launch at least one kernel per time step, and every step reads
 :math:`W_{hh}` (4H, H) again from memory: the time goes into launches and
 re-reads rather than arithmetic. Here one launch runs the whole time loop
-(:mod:`~lstm_ref.torch.persistent_kernels`):
+(``lstm_ref.torch.persistent_kernels``):
 
 .. math::
     \begin{array}{ll}
@@ -127,7 +127,7 @@ class PersistentLSTMFunction(torch.autograd.Function):
     b : Tensor, shape (4H,), or None
         ``b_ih + b_hh`` (autograd splits the gradient between the two).
     batch_sizes : sequence of int, length T, or None
-        Running rows per step (see :mod:`lstm_ref.torch.sequence`).
+        Running rows per step (see ``lstm_ref.torch.sequence``).
     reverse : bool
 
     Returns (of ``apply``)
@@ -231,7 +231,8 @@ def persistent(
 ) -> tuple[Tensor, States]:
     """Rung 6: one layer direction as two persistent Triton kernels (forward, backward).
 
-    A :data:`~lstm_ref.torch.sequence.LayerFn`; raises :class:`ValueError`
+    A layer function (``lstm_ref.torch.sequence.LayerFn``) for
+    :class:`~lstm_ref.torch.LSTM`'s layer driver; raises :class:`ValueError`
     for what the kernels do not take (see the module docstring).
     """
     check_supported(x, weights)
