@@ -71,11 +71,11 @@ GPU_SHAPES = (
     *(Shape(100, b, h, h) for h in (256, 512) for b in (1, 4, 16)),
     Shape(1024, 16, 768, 768),
 )
-#: The grid of the persistent kernel (issue 13): small and large batches, four widths, two lengths.
+#: The grid of the persistent kernel, issue 13 (small and large batches, four widths, two lengths).
 PERSISTENT_SHAPES = tuple(
     Shape(t, b, h, h) for t in (100, 1024) for b in (1, 4, 16, 64) for h in (128, 256, 512, 1024)
 )
-#: What ``--grid persistent`` compares by default: cuDNN, the fastest launch-bound rung, the kernel.
+#: What ``--grid persistent`` compares by default (cuDNN, the one-launch rung below, the kernel).
 PERSISTENT_IMPLS = (BASELINE, "cuda_graphs", "persistent")
 #: The rungs that run only on a CUDA device.
 CUDA_ONLY = ("cuda_graphs", "persistent")

@@ -58,10 +58,11 @@ class LSTM(RecurrentBase):
         If > 0, project the hidden state to ``R = proj_size`` features with ``W_hr``.
     device, dtype
         Where and in which precision to create the parameters.
-    impl : {"auto", "per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs", \
-"persistent"}
-        The rung of the ladder (``lstm_ref.torch.ladder``); ``"auto"`` picks the
-        fastest measured one for the input's device. ``"persistent"`` (Triton
+    impl : str
+        The rung of the ladder (``lstm_ref.torch.ladder``): ``"per_gate"``,
+        ``"fused_gates"``, ``"input_proj"``, ``"fused_step"``, ``"cuda_graphs"``
+        or ``"persistent"``; ``"auto"`` (the default) picks the fastest
+        measured one for the input's device. ``"persistent"`` (Triton
         kernels, :mod:`lstm_ref.torch.persistent`) needs CUDA or
         ``TRITON_INTERPRET=1``, float32 or float64 and ``proj_size=0``.
 

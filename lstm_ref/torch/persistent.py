@@ -116,6 +116,14 @@ def launch_config(batch: int, hidden: int) -> dict[str, int]:
     return {"BLOCK_B": block_b, "BLOCK_H": block, "BLOCK_K": block}
 
 
+def _launch(kernel: Any, x: Tensor, config: dict[str, int], *args: Any, **flags: Any) -> None:
+    """Run ``kernel`` with one program per ``BLOCK_B`` rows, accumulating in ``x``'s precision."""
+    tl = kernel_module().tl
+    programs = -(-x.shape[1] // config["BLOCK_B"])
+    accumulator = tl.float64 if x.dtype == torch.float64 else tl.float32
+    kernel[(programs,)](*args, ACC=accumulator, **config, **flags)
+
+
 class PersistentLSTMFunction(torch.autograd.Function):
     """``apply(x, h0, c0, w_ih, w_hh, b, batch_sizes, reverse)``: one layer direction.
 
@@ -163,8 +171,10 @@ class PersistentLSTMFunction(torch.autograd.Function):
         gates = x.new_empty(steps, batch, 4 * hidden) if save else gx
         sizes = torch.tensor(batch_sizes or [batch] * steps, dtype=torch.int32, device=x.device)
         config = launch_config(batch, hidden)
-        tl = kernels.tl
-        kernels.lstm_forward_kernel[(-(-batch // config["BLOCK_B"]),)](
+        _launch(
+            kernels.lstm_forward_kernel,
+            x,
+            config,
             gx.contiguous(),
             w_hh.contiguous(),
             hs,
@@ -176,8 +186,6 @@ class PersistentLSTMFunction(torch.autograd.Function):
             hidden,
             REVERSE=reverse,
             SAVE=save,
-            ACC=tl.float64 if x.dtype == torch.float64 else tl.float32,
-            **config,
         )
         y = hs[1:].flip(0) if reverse else hs[1:]
         if batch_sizes is not None:  # outputs are zero where a row is not running
@@ -192,14 +200,16 @@ class PersistentLSTMFunction(torch.autograd.Function):
     def backward(ctx: Any, dy: Tensor, dh_n: Tensor, dc_n: Tensor) -> tuple[Tensor | None, ...]:
         x, w_ih, w_hh, hs, cs, gates, sizes = ctx.saved_tensors
         has_bias, reverse, config = ctx.flags
-        kernels = kernel_module()
         steps, batch, features = x.shape
         hidden = w_hh.shape[1]
         # Slot 0 of each pair holds the gradient arriving from after the last step.
         dh = torch.stack((dh_n, torch.empty_like(dh_n)))
         dc = torch.stack((dc_n, torch.empty_like(dc_n)))
         d_gates = torch.empty_like(gates)
-        kernels.lstm_backward_kernel[(-(-batch // config["BLOCK_B"]),)](
+        _launch(
+            kernel_module().lstm_backward_kernel,
+            x,
+            config,
             (dy.flip(0) if reverse else dy).contiguous(),
             w_hh.contiguous(),
             cs,
@@ -212,8 +222,6 @@ class PersistentLSTMFunction(torch.autograd.Function):
             batch,
             hidden,
             REVERSE=reverse,
-            ACC=kernels.tl.float64 if x.dtype == torch.float64 else kernels.tl.float32,
-            **config,
         )
         # d_gates and hs are in processed order: pair them before flipping to time order.
         d_a = d_gates.view(steps * batch, 4 * hidden)
