@@ -16,11 +16,20 @@ of ``BLOCK_B`` batch rows, each program walking all ``T`` steps:
   of :math:`W_{hh}` is loaded at every step: Triton gives no way to pin a
   tensor in shared memory across loop iterations, and all of :math:`W_{hh}`
   (16 H² bytes in float32) would not fit in one program's registers or shared
-  memory from H = 128 on. What keeps the re-reads cheap is L2: every program
-  reads the same :math:`W_{hh}`, which stays resident in L2 (4 MB at H = 512).
+  memory from H = 128 on. What should keep the re-reads cheap is L2: every
+  program reads the same :math:`W_{hh}` (4 MiB at H = 512, 16 MiB at
+  H = 1024), which fits in the L2 cache of current data-centre GPUs.
 * States live in global memory, written once per step into ``hs`` and ``cs``
   (T + 1, B, H) in the order the steps are processed; slot 0 holds the
   initial state. The backward pass reads them back.
+* The backward kernel walks the steps in reverse, each in two phases split by
+  a barrier: the element-wise backward (gate gradients ``d_gates`` and
+  :math:`\delta c`), then :math:`\delta h_{t-1} = W_{hh}^\top \delta a_t`,
+  which needs all 4H gate gradients of a row. :math:`\delta h` and
+  :math:`\delta c` alternate between two buffers, read one and write the
+  other, because a thread must never read an element that another thread
+  holding a copy of it (small tiles are replicated across threads) has
+  already overwritten.
 
 Products are broadcast multiply-and-sum in the accumulation type (float32, or
 float64 for float64 tensors), never TF32, so the results match ``nn.LSTM``
@@ -114,7 +123,7 @@ def lstm_forward_kernel(
 
 @triton.jit
 def lstm_backward_kernel(
-    dy,  # (T, B, H): gradient of the outputs, in processed order, zero where not running
+    dy,  # (T, B, H): gradient of the outputs, in processed order (unused where not running)
     w_hh,  # (4H, H)
     cs,  # (T + 1, B, H): the cell states saved by the forward kernel
     gates,  # (T, B, 4H): the gates saved by the forward kernel
