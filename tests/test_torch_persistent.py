@@ -147,8 +147,9 @@ def test_importing_lstm_ref_torch_does_not_import_triton() -> None:
     assert out.stdout.strip() == "False"
 
 
-#: Compiles both kernels for an H100 (sm_90) with the ptxas that ships in Triton's wheel, in a
-#: process without the interpreter, and prints ptxas' resource usage of each. No GPU needed.
+#: Compiles both kernels (W_hh streamed, and resident) for an H100 (sm_90) with the ptxas that
+#: ships in Triton's wheel, in a process without the interpreter, and prints ptxas' resource
+#: usage of each. No GPU needed.
 COMPILE = """
 import json, os, subprocess, sys, tempfile
 import triton, triton.language as tl
@@ -157,7 +158,8 @@ from triton.compiler import ASTSource
 from lstm_ref.torch import persistent_kernels as k
 
 common = {"T": "i32", "B": "i32", "H": "i32", "ACC": "constexpr", "REVERSE": "constexpr",
-          "BLOCK_B": "constexpr", "BLOCK_H": "constexpr", "BLOCK_K": "constexpr"}
+          "RESIDENT": "constexpr", "BLOCK_B": "constexpr", "BLOCK_H": "constexpr",
+          "BLOCK_K": "constexpr"}
 blocks = {"ACC": tl.float32, "REVERSE": True, "BLOCK_B": 4, "BLOCK_H": 32, "BLOCK_K": 32}
 kernels = {
     "forward": (k.lstm_forward_kernel, ["gx", "w_hh", "hs", "cs", "gates"], {"SAVE": True}),
@@ -165,18 +167,20 @@ kernels = {
 }
 cuobjdump = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin", "cuobjdump")
 usage = {}
-for name, (kernel, pointers, flags) in kernels.items():
+runs = [(name, spec, resident) for name, spec in kernels.items() for resident in (False, True)]
+for name, (kernel, pointers, flags), resident in runs:
     signature = {**{p: "*fp32" for p in pointers}, "batch_sizes": "*i32", **common}
     signature.update({f: "constexpr" for f in flags})
-    source = ASTSource(kernel, signature, {**blocks, **flags})
+    source = ASTSource(kernel, signature, {**blocks, **flags, "RESIDENT": resident})
     compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32))
     with tempfile.NamedTemporaryFile(suffix=".cubin") as f:
         f.write(compiled.asm["cubin"])
         f.flush()
         out = subprocess.run([cuobjdump, "-res-usage", f.name], capture_output=True, text=True)
     fields = out.stdout.split("REG:")[1].split()
-    usage[name] = {"REG": int(fields[0]), **{f.split(":")[0]: f.split(":")[1] for f in fields[1:]}}
-    usage[name]["barriers"] = compiled.asm["ptx"].count("bar.sync")
+    key = name + (" resident" if resident else "")
+    usage[key] = {"REG": int(fields[0]), **{f.split(":")[0]: f.split(":")[1] for f in fields[1:]}}
+    usage[key]["barriers"] = compiled.asm["ptx"].count("bar.sync")
 print(json.dumps(usage))
 """
 
@@ -189,7 +193,7 @@ def test_kernels_compile_for_a_gpu_without_spilling() -> None:
         [sys.executable, "-c", COMPILE], capture_output=True, text=True, check=True, env=env
     )
     usage = json.loads(out.stdout)
-    for kernel in ("forward", "backward"):
+    for kernel in ("forward", "backward", "forward resident", "backward resident"):
         assert usage[kernel]["LOCAL"] == "0"  # no register spills to local memory
         assert usage[kernel]["REG"] <= 128  # of 255: room for several programs per multiprocessor
         assert usage[kernel]["barriers"] >= 1  # the per-step barrier between the threads

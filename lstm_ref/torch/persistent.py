@@ -109,11 +109,14 @@ def launch_config(batch: int, hidden: int) -> dict[str, int]:
     (BLOCK_H, BLOCK_K) tile of each gate's :math:`W_{hh}` block as a
     (BLOCK_B, BLOCK_H, BLOCK_K) broadcast: at most 4 · 32 · 32 products per
     gate keeps it in registers. Few rows per program means more programs,
-    on more multiprocessors, for a given batch. Not yet tuned on a GPU.
+    on more multiprocessors, for a given batch. ``RESIDENT`` (H ≤ 32): all
+    of :math:`W_{hh}` is one tile per gate, which the kernels load into
+    registers once, before the time loop, instead of at every step. Not yet
+    tuned on a GPU.
     """
     block_b = min(_pow2(batch), 4)
     block = min(_pow2(hidden), 32)
-    return {"BLOCK_B": block_b, "BLOCK_H": block, "BLOCK_K": block}
+    return {"BLOCK_B": block_b, "BLOCK_H": block, "BLOCK_K": block, "RESIDENT": hidden <= block}
 
 
 def _launch(kernel: Any, x: Tensor, config: dict[str, int], *args: Any, **flags: Any) -> None:

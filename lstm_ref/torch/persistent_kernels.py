@@ -12,10 +12,12 @@ of ``BLOCK_B`` batch rows, each program walking all ``T`` steps:
   the threads of one program, after a step has written its state to global
   memory and before the next step reads it back.
 * Inside a step the program loops over tiles of ``BLOCK_H`` hidden units and,
-  for each, over tiles of ``BLOCK_K`` features of :math:`h_{t-1}`. Each tile
-  of :math:`W_{hh}` is loaded at every step: Triton gives no way to pin a
-  tensor in shared memory across loop iterations, and all of :math:`W_{hh}`
-  (16 H² bytes in float32) would not fit in one program's registers or shared
+  for each, over tiles of ``BLOCK_K`` features of :math:`h_{t-1}`. Where all
+  of :math:`W_{hh}` is one tile per gate (``RESIDENT``, H ≤ 32), the program
+  loads it into registers once, before the time loop. Otherwise each tile of
+  :math:`W_{hh}` is loaded at every step: Triton gives no way to pin a tensor
+  in shared memory across loop iterations, and all of :math:`W_{hh}` (16 H²
+  bytes in float32) would not fit in one program's registers or shared
   memory from H = 128 on. What should keep the re-reads cheap is L2: every
   program reads the same :math:`W_{hh}` (4 MiB at H = 512, 16 MiB at
   H = 1024), which fits in the L2 cache of current data-centre GPUs.
@@ -50,6 +52,18 @@ INTERPRETED: bool = bool(triton.knobs.runtime.interpret)
 
 
 @triton.jit
+def gate_tiles(w_hh, units, feats, H, ACC: tl.constexpr):
+    """The (BLOCK_H, BLOCK_K) tiles of W_hh's i, f, g, o blocks: rows z*H + units, columns feats."""
+    at = w_hh + units[:, None] * H + feats[None, :]
+    mask = (units < H)[:, None] & (feats < H)[None, :]
+    w_i = tl.load(at, mask=mask, other=0.0).to(ACC)
+    w_f = tl.load(at + H * H, mask=mask, other=0.0).to(ACC)
+    w_g = tl.load(at + 2 * H * H, mask=mask, other=0.0).to(ACC)
+    w_o = tl.load(at + 3 * H * H, mask=mask, other=0.0).to(ACC)
+    return w_i, w_f, w_g, w_o
+
+
+@triton.jit
 def lstm_forward_kernel(
     gx,  # (T, B, 4H): W_ih x_t + b_ih + b_hh, in time order
     w_hh,  # (4H, H)
@@ -62,6 +76,7 @@ def lstm_forward_kernel(
     H,
     REVERSE: tl.constexpr,
     SAVE: tl.constexpr,
+    RESIDENT: tl.constexpr,
     ACC: tl.constexpr,
     BLOCK_B: tl.constexpr,
     BLOCK_H: tl.constexpr,
@@ -69,6 +84,8 @@ def lstm_forward_kernel(
 ):
     rows = tl.program_id(0) * BLOCK_B + tl.arange(0, BLOCK_B)
     row_ok = rows < B
+    if RESIDENT:  # H <= BLOCK_H, BLOCK_K: W_hh is one tile per gate, kept in registers
+        w_kept = gate_tiles(w_hh, tl.arange(0, BLOCK_H), tl.arange(0, BLOCK_K), H, ACC)
     for s in range(T):
         t = T - 1 - s if REVERSE else s
         # Rows past batch_sizes[t] (finished, or not started when reversed) keep their state.
@@ -89,16 +106,14 @@ def lstm_forward_kernel(
                 h_mask = row_ok[:, None] & (feats < H)[None, :]
                 h_at = h_prev + rows[:, None] * H + feats[None, :]
                 h_tile = tl.load(h_at, mask=h_mask, other=0.0).to(ACC)[:, None, :]  # (BB, 1, BK)
-                w_at = w_hh + units[:, None] * H + feats[None, :]
-                w_mask = (units < H)[:, None] & (feats < H)[None, :]
-                w_i = tl.load(w_at, mask=w_mask, other=0.0).to(ACC)
-                w_f = tl.load(w_at + H * H, mask=w_mask, other=0.0).to(ACC)
-                w_g = tl.load(w_at + 2 * H * H, mask=w_mask, other=0.0).to(ACC)
-                w_o = tl.load(w_at + 3 * H * H, mask=w_mask, other=0.0).to(ACC)
-                a_i += tl.sum(h_tile * w_i[None, :, :], axis=2)
-                a_f += tl.sum(h_tile * w_f[None, :, :], axis=2)
-                a_g += tl.sum(h_tile * w_g[None, :, :], axis=2)
-                a_o += tl.sum(h_tile * w_o[None, :, :], axis=2)
+                if RESIDENT:
+                    w = w_kept
+                else:  # streamed: from L2 at every step
+                    w = gate_tiles(w_hh, units, feats, H, ACC)  # (i, f, g, o)
+                a_i += tl.sum(h_tile * w[0][None, :, :], axis=2)
+                a_f += tl.sum(h_tile * w[1][None, :, :], axis=2)
+                a_g += tl.sum(h_tile * w[2][None, :, :], axis=2)
+                a_o += tl.sum(h_tile * w[3][None, :, :], axis=2)
             i = tl.sigmoid(a_i)
             f = tl.sigmoid(a_f)
             g = 2 * tl.sigmoid(2 * a_g) - 1
@@ -135,6 +150,7 @@ def lstm_backward_kernel(
     B,
     H,
     REVERSE: tl.constexpr,
+    RESIDENT: tl.constexpr,
     ACC: tl.constexpr,
     BLOCK_B: tl.constexpr,
     BLOCK_H: tl.constexpr,
@@ -142,6 +158,8 @@ def lstm_backward_kernel(
 ):
     rows = tl.program_id(0) * BLOCK_B + tl.arange(0, BLOCK_B)
     row_ok = rows < B
+    if RESIDENT:  # as in the forward kernel
+        w_kept = gate_tiles(w_hh, tl.arange(0, BLOCK_H), tl.arange(0, BLOCK_K), H, ACC)
     for r in range(T):
         s = T - 1 - r  # processed steps, last first
         t = T - 1 - s if REVERSE else s
@@ -175,18 +193,21 @@ def lstm_backward_kernel(
             tl.store(d_gates + at + 3 * H, tl.where(run, d_o, zero), mask=mask)
             tl.store(dc_out + state, tl.where(run, d_c * f, d_c_in), mask=mask)
         tl.debug_barrier()  # phase 2 reads all 4H gate gradients of each row
-        # Phase 2: dh_{t-1} = W_hh^T da, tile of features k by tile of gate rows n.
+        # Phase 2: dh_{t-1} = W_hh^T da, tile of features k by tile of units j, gate by gate.
         for k in range(0, H, BLOCK_K):
             feats = k + tl.arange(0, BLOCK_K)
             acc = tl.zeros((BLOCK_B, BLOCK_K), dtype=ACC)
-            for n in range(0, 4 * H, BLOCK_H):
-                gate_rows = n + tl.arange(0, BLOCK_H)
-                n_ok = gate_rows < 4 * H
-                da_at = d_gates + s * B * 4 * H + rows[:, None] * 4 * H + gate_rows[None, :]
-                da = tl.load(da_at, mask=row_ok[:, None] & n_ok[None, :], other=0.0).to(ACC)
-                w_at = w_hh + gate_rows[:, None] * H + feats[None, :]
-                w = tl.load(w_at, mask=n_ok[:, None] & (feats < H)[None, :], other=0.0).to(ACC)
-                acc += tl.sum(da[:, :, None] * w[None, :, :], axis=1)
+            for j in range(0, H, BLOCK_H):
+                units = j + tl.arange(0, BLOCK_H)
+                unit_mask = row_ok[:, None] & (units < H)[None, :]
+                da_at = d_gates + s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
+                if RESIDENT:
+                    w = w_kept
+                else:
+                    w = gate_tiles(w_hh, units, feats, H, ACC)
+                for z in tl.static_range(4):  # gates i, f, g, o
+                    da = tl.load(da_at + z * H, mask=unit_mask, other=0.0).to(ACC)
+                    acc += tl.sum(da[:, :, None] * w[z][None, :, :], axis=1)
             feat_state = rows[:, None] * H + feats[None, :]
             feat_mask = row_ok[:, None] & (feats < H)[None, :]
             d_h_old = tl.load(dh_in + feat_state, mask=feat_mask, other=0.0)
