@@ -33,9 +33,10 @@ rung below it (chapter 10 measures them):
     The input projection as one GEMM, then the whole time loop of a layer
     direction in one Triton kernel launch (and the backward loop in a second),
     one program per tile of batch rows re-reading :math:`W_{hh}` from L2 at
-    every step instead of launching kernels per step. CUDA, or any device
-    under ``TRITON_INTERPRET=1``; float32/float64, no projection. See
-    :mod:`~lstm_ref.torch.persistent`.
+    every step (or holding it in registers, for H ≤ 32) instead of launching
+    kernels per step. CUDA, or any device under Triton's interpreter
+    (``TRITON_INTERPRET=1`` before Triton is imported); float32/float64, no
+    projection. See :mod:`~lstm_ref.torch.persistent`.
 """
 
 from __future__ import annotations

@@ -63,8 +63,9 @@ class LSTM(RecurrentBase):
         ``"fused_gates"``, ``"input_proj"``, ``"fused_step"``, ``"cuda_graphs"``
         or ``"persistent"``; ``"auto"`` (the default) picks the fastest
         measured one for the input's device. ``"persistent"`` (Triton
-        kernels, :mod:`lstm_ref.torch.persistent`) needs CUDA or
-        ``TRITON_INTERPRET=1``, float32 or float64 and ``proj_size=0``.
+        kernels, :mod:`lstm_ref.torch.persistent`) needs CUDA (or
+        ``TRITON_INTERPRET=1`` set before Triton is imported, to run them
+        under Triton's interpreter), float32 or float64 and ``proj_size=0``.
 
     Attributes
     ----------
