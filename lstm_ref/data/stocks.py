@@ -16,13 +16,13 @@ import numpy as np
 from ._optional import require
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas
 
 #: Columns of the frame :func:`load_sp500` returns.
 SP500_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume", "return")
 
 
-def load_sp500() -> pd.DataFrame:
+def load_sp500() -> pandas.DataFrame:
     r"""The S&P 500 index, one row per trading day from 1999-01-04 to 2018-12-31.
 
     Read from ``arch.data.sp500`` (5,031 days), the data set of ``arch``'s

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from ._style import HIGHLIGHT, INK
 
@@ -46,6 +47,8 @@ def price_and_returns(
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     top.plot(dates, price, color=INK, lw=1.0)
     top.set_yscale("log")
+    for axis_formatter in (top.yaxis.set_major_formatter, top.yaxis.set_minor_formatter):
+        axis_formatter(StrMethodFormatter("{x:,.0f}"))  # 2,000 rather than 2×10³
     top.set_ylabel("index level (log scale)")
     bottom.plot(dates, returns, color="#1f77b4", lw=0.5)
     bottom.set_ylabel("daily log return (%)")
