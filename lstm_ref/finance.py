@@ -223,13 +223,15 @@ def qlike(proxy: np.ndarray, variance: np.ndarray) -> np.ndarray:
 
 
 def log_variance_nll(log_variance: torch.Tensor, returns: torch.Tensor) -> torch.Tensor:
-    r"""Gaussian negative log-likelihood of ``returns`` given a predicted log variance.
+    r"""Mean QLIKE of a predicted log variance: the Gaussian negative log-likelihood of ``returns``.
 
     .. math:: \frac{1}{n} \sum_t \bigl(\log h_t + r_t^2 / h_t\bigr), \qquad h_t = e^{s_t}
 
-    up to constants: the average of :func:`qlike` with the proxy :math:`r_t^2`,
-    so a model trained on it is trained on the score it is judged by. Predicting
-    :math:`s_t = \log h_t` keeps :math:`h_t > 0` without constraints.
+    This is the average of :func:`qlike` with the proxy :math:`r_t^2`, and twice
+    the negative log-likelihood of :math:`r_t \sim \mathcal N(0, h_t)` less its
+    constant :math:`\log 2\pi`: a model trained on it is trained on the score
+    it is judged by. Predicting :math:`s_t = \log h_t` keeps :math:`h_t > 0`
+    without constraints.
 
     Parameters
     ----------
