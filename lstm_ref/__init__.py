@@ -17,6 +17,9 @@ light (no torch, no matplotlib):
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
 ``lstm_ref.show``
     How the chapters print source lines and small numbers.
+``lstm_ref.finance``
+    Honest scores for financial forecasts: directional accuracy with its
+    interval, Diebold–Mariano, QLIKE, the GARCH(1,1) baseline.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ _SUBMODULES = (
     "bench",
     "distributed",
     "show",
+    "finance",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -26,6 +26,7 @@ from .reber import (
     reber_strings,
 )
 from .series import Split, StandardScaler, chronological_split, make_windows
+from .stocks import SP500_COLUMNS, load_sp500
 from .tasks import (
     TEMPORAL_ORDER_ALPHABET,
     accuracy,
@@ -57,6 +58,7 @@ Task.__module__ = __name__
 __all__ = [
     "PAD_TARGET",
     "REBER_SYMBOLS",
+    "SP500_COLUMNS",
     "TEMPORAL_ORDER_ALPHABET",
     "UNKNOWN",
     "CharVocab",
@@ -80,6 +82,7 @@ __all__ = [
     "embedded_reber",
     "encode_reber",
     "is_reber",
+    "load_sp500",
     "long_lag_solved",
     "make_windows",
     "multiplication",

@@ -17,6 +17,8 @@ Training
     :func:`training_curves`
 Animation
     :func:`animate_traces`, :func:`animation_html`
+Financial series
+    :func:`price_and_returns`, :func:`volatility_forecasts`, :func:`interval_chart`
 """
 
 from ._style import HTML, show_figures_in_ipython
@@ -24,6 +26,7 @@ from .activity import activation_html, activation_text, activations, gradient_vs
 from .animation import animate_traces, animation_html
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
+from .finance import interval_chart, price_and_returns, volatility_forecasts
 from .tasks import adding_example, echo_example
 
 __all__ = [
@@ -37,9 +40,12 @@ __all__ = [
     "animation_html",
     "echo_example",
     "gradient_vs_lag",
+    "interval_chart",
     "lstm_cell",
+    "price_and_returns",
     "training_curves",
     "unrolled_rnn",
+    "volatility_forecasts",
 ]
 
 show_figures_in_ipython()
