@@ -25,6 +25,7 @@ from .reber import (
     reber_solved,
     reber_strings,
 )
+from .seasonal import load_co2
 from .series import Split, StandardScaler, chronological_split, make_windows
 from .tasks import (
     TEMPORAL_ORDER_ALPHABET,
@@ -80,6 +81,7 @@ __all__ = [
     "embedded_reber",
     "encode_reber",
     "is_reber",
+    "load_co2",
     "long_lag_solved",
     "make_windows",
     "multiplication",
