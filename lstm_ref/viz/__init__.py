@@ -15,6 +15,8 @@ Inside the network
     :func:`gradient_vs_lag`
 Training
     :func:`training_curves`
+Forecasting
+    :func:`forecasts`
 Animation
     :func:`animate_traces`, :func:`animation_html`
 """
@@ -24,6 +26,7 @@ from .activity import activation_html, activation_text, activations, gradient_vs
 from .animation import animate_traces, animation_html
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
+from .forecast import forecasts
 from .tasks import adding_example, echo_example
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "animate_traces",
     "animation_html",
     "echo_example",
+    "forecasts",
     "gradient_vs_lag",
     "lstm_cell",
     "training_curves",
