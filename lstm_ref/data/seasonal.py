@@ -1,10 +1,11 @@
 """Seasonal real-world series for forecasting: atmospheric CO2 at Mauna Loa.
 
-The data ship with statsmodels (``statsmodels.datasets.co2``): weekly flask
-measurements of the CO2 mole fraction in dry air at Mauna Loa, Hawaii, in
-parts per million (ppm), from March 1958 to December 2001 (Keeling & Whorf
-2004, Scripps Institution of Oceanography, distributed by CDIAC; public
-domain). Nothing is downloaded: the file is read from the installed package.
+The data ship with statsmodels (``statsmodels.datasets.co2``): weekly averages
+of continuous measurements of the CO2 mole fraction in air at Mauna Loa
+Observatory, Hawaii, in parts per million (ppm), from March 1958 to December
+2001 (Keeling & Whorf 2004, Scripps Institution of Oceanography, distributed
+by CDIAC; public domain). Nothing is downloaded: the file is read from the
+installed package.
 """
 
 from __future__ import annotations
