@@ -21,7 +21,7 @@ units of the series.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -32,9 +32,6 @@ from lstm_ref.data._optional import require
 from lstm_ref.data.series import StandardScaler, make_windows
 from lstm_ref.models import RecurrentModel
 from lstm_ref.train import History, fit, predict
-
-if TYPE_CHECKING:
-    from typing import Self
 
 __all__ = [
     "ETS",
@@ -129,7 +126,7 @@ class SeasonalNaive:
     def __init__(self, period: int) -> None:
         self.period = check_positive_int("period", period)
 
-    def fit(self, train: Any) -> Self:
+    def fit(self, train: Any) -> SeasonalNaive:
         """Check ``train (T,)`` holds at least one season; nothing is learnt."""
         _as_series("train", train, self.period)
         return self
@@ -185,7 +182,7 @@ class SARIMA:
             raise RuntimeError("SARIMA: call fit(train) first")
         return self.result_
 
-    def fit(self, train: Any) -> Self:
+    def fit(self, train: Any) -> SARIMA:
         """Maximum-likelihood fit on ``train (T,)``; the statsmodels result is ``result_``."""
         values = _as_series("train", train, 2 * self.seasonal_order[3] + 2)
         sm = require("statsmodels.api", pip_name="statsmodels", needed_for="SARIMA.fit()")
@@ -250,7 +247,7 @@ class ETS:
         # Same parameters and initial states, run over other data: no re-estimation.
         return self._model(values).smooth(self.params_)
 
-    def fit(self, train: Any) -> Self:
+    def fit(self, train: Any) -> ETS:
         """Maximum-likelihood fit on ``train (T,)``; the estimates are ``params_``."""
         values = _as_series("train", train, 2 * self.period + 2)
         self.params_ = np.asarray(self._model(values).fit(disp=False).params)
@@ -360,7 +357,9 @@ class LSTMForecaster:
         What :func:`lstm_ref.train.fit` recorded.
     """
 
-    def __init__(self, input_len: int = 24, hidden_size: int = 32, *, difference: bool = False):
+    def __init__(
+        self, input_len: int = 24, hidden_size: int = 32, *, difference: bool = False
+    ) -> None:
         self.input_len = check_positive_int("input_len", input_len)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         if not isinstance(difference, bool):
@@ -389,7 +388,7 @@ class LSTMForecaster:
         lr: float = 3e-3,
         batch_size: int = 32,
         seed: int = 0,
-    ) -> Self:
+    ) -> LSTMForecaster:
         """Train on the windows of ``train (T,)``.
 
         Parameters

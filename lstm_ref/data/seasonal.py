@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from ._optional import require
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas
 
 
-def load_co2(*, monthly: bool = True) -> pd.Series:
+def load_co2(*, monthly: bool = True) -> pandas.Series:
     """Mauna Loa CO2 in ppm, as monthly means (default) or the raw weekly series.
 
     The weekly series has 2,284 Saturdays from 1958-03-29 to 2001-12-29, of
