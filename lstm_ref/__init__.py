@@ -13,6 +13,8 @@ light (no torch, no matplotlib):
     Small sequence models for the chapters and the training loop.
 ``lstm_ref.viz``, ``lstm_ref.cache``, ``lstm_ref.bench``
     The book's figures, a model cache, the benchmark.
+``lstm_ref.forecast``
+    Forecasting a series: seasonal naive, SARIMA, ETS and an LSTM forecaster.
 ``lstm_ref.distributed``
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
 ``lstm_ref.show``
@@ -41,6 +43,7 @@ _SUBMODULES = (
     "distributed",
     "show",
     "finance",
+    "forecast",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

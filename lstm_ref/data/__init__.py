@@ -25,6 +25,7 @@ from .reber import (
     reber_solved,
     reber_strings,
 )
+from .seasonal import load_co2
 from .series import Split, StandardScaler, chronological_split, make_windows
 from .stocks import SP500_COLUMNS, load_sp500
 from .tasks import (
@@ -82,6 +83,7 @@ __all__ = [
     "embedded_reber",
     "encode_reber",
     "is_reber",
+    "load_co2",
     "load_sp500",
     "long_lag_solved",
     "make_windows",

@@ -15,6 +15,8 @@ Inside the network
     :func:`gradient_vs_lag`
 Training
     :func:`training_curves`
+Forecasting
+    :func:`forecasts`
 Animation
     :func:`animate_traces`, :func:`animation_html`
 Financial series
@@ -27,6 +29,7 @@ from .animation import animate_traces, animation_html
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
+from .forecast import forecasts
 from .tasks import adding_example, echo_example
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "animate_traces",
     "animation_html",
     "echo_example",
+    "forecasts",
     "gradient_vs_lag",
     "interval_chart",
     "lstm_cell",
