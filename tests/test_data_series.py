@@ -105,3 +105,11 @@ def test_scaler_per_feature_and_constant_columns() -> None:
         StandardScaler().transform(data)
     with pytest.raises(ValueError, match="train"):
         StandardScaler().fit(np.zeros(0))
+
+
+@pytest.mark.parametrize("shape", [(30,), (30, 2)])
+def test_make_windows_returns_writable_arrays(shape: tuple[int, ...]) -> None:
+    series = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    x, y = make_windows(series, 5, horizon=1)
+    assert x.flags.writeable and y.flags.writeable
+    assert x.flags.c_contiguous and y.flags.c_contiguous

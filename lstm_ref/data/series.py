@@ -56,8 +56,10 @@ def make_windows(
     values2d = values[:, None] if flat else values
     # (N, F, span) view of every window, then time back on axis 1.
     windows = sliding_window_view(values2d, span, axis=0)[::stride].transpose(0, 2, 1)
-    x = np.ascontiguousarray(windows[:, :input_len])
-    y = np.ascontiguousarray(windows[:, input_len:])
+    # Copies, not views: a window view is read-only (torch warns on it) and
+    # may look contiguous when a dimension has length 1.
+    x = windows[:, :input_len].copy()
+    y = windows[:, input_len:].copy()
     return x, (y[..., 0] if flat else y)
 
 
