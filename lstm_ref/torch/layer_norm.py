@@ -1,20 +1,12 @@
 r"""The layer-normalised LSTM of Ba, Kiros & Hinton (2016), "Layer Normalization":
 :class:`LayerNormLSTM` and :class:`LayerNormLSTMCell`.
 
-Layer normalisation rescales a vector :math:`a \in \mathbb{R}^n` by its own
-statistics over the units (one example at a time, so nothing depends on the
-batch or on the time step):
-
-.. math::
-    \operatorname{LN}(a; \gamma, \beta) = \gamma \odot \frac{a - \mu}{\sqrt{\sigma^2 + \epsilon}}
-    + \beta, \qquad \mu = \frac1n \sum_j a_j, \quad \sigma^2 = \frac1n \sum_j (a_j - \mu)^2 .
-
-The LSTM normalises the input and the recurrent contributions to the gate
-pre-activations separately, each over all :math:`4H` of them, and the cell
-state before the output :math:`\tanh`; the carried cell state :math:`c_t`
-itself is not normalised. Because :math:`\operatorname{LN}(s a) = \operatorname{LN}(a)`
-for :math:`s > 0` (up to :math:`\epsilon`), the output does not change when
-:math:`W_{ih}` or :math:`W_{hh}` is multiplied by a positive constant.
+Layer normalisation rescales each example's vector of gate pre-activations by
+its own mean and standard deviation over the units, so nothing depends on the
+batch or the time step. The LSTM normalises the input and the recurrent
+contributions separately, and the cell state before the output :math:`\tanh`;
+the carried cell state itself is not normalised. The equations are in the
+class docstrings.
 """
 
 from __future__ import annotations
@@ -113,13 +105,23 @@ class LayerNormLSTM(RecurrentBase):
         h_t = o_t \odot \tanh(\operatorname{LN}(c_t; \gamma_c, \beta_c))
         \end{array}
 
-    with :math:`\operatorname{LN}` as in the module docstring, taken over all
-    :math:`4H` pre-activations at once (as in the paper; some implementations
-    normalise each gate's block separately). The biases :math:`b_{ih}, b_{hh}`
-    are the shifts :math:`\beta` of the two gate normalisations (the paper's
-    extra bias :math:`b` would only add to them), so the weights have
-    :class:`torch.nn.LSTM`'s names, shapes and gate order, and
-    :func:`lstm_ref.models.set_forget_bias` works unchanged. Layer
+    where :math:`\operatorname{LN}` standardises a vector :math:`a \in \mathbb{R}^n` by
+    its own mean and variance over the units, then scales and shifts it,
+
+    .. math::
+        \operatorname{LN}(a; \gamma, \beta) = \gamma \odot \frac{a - \mu}{\sqrt{\sigma^2
+        + \epsilon}} + \beta, \qquad \mu = \frac1n \sum_j a_j, \quad
+        \sigma^2 = \frac1n \sum_j (a_j - \mu)^2,
+
+    taken over all :math:`4H` gate pre-activations at once (as in the paper;
+    some implementations normalise each gate's block separately). The output
+    does not change when :math:`W_{ih}` or :math:`W_{hh}` is multiplied by a
+    positive constant (exactly for :math:`\epsilon = 0`).
+
+    The biases :math:`b_{ih}, b_{hh}` are the shifts :math:`\beta` of the two
+    gate normalisations (the paper's extra bias :math:`b` would only add to
+    them), so the weights have :class:`torch.nn.LSTM`'s names, shapes and gate
+    order, and :func:`lstm_ref.models.set_forget_bias` works unchanged. Layer
     :math:`l > 0` reads :math:`\delta_t^{(l-1)} h_t^{(l-1)}`, :math:`\delta`
     being dropout (training only), as in :class:`torch.nn.LSTM`.
 
