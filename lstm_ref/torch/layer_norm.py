@@ -142,7 +142,7 @@ class LayerNormLSTM(RecurrentBase):
     bidirectional : bool
         Add a layer reading the sequence backwards; outputs concatenated.
     eps : float
-        :math:`\epsilon` of every normalisation, as in :class:`torch.nn.LayerNorm`.
+        :math:`\epsilon` of every normalisation, as in ``torch.nn.LayerNorm``.
     device, dtype
         Where and in which precision to create the parameters.
 
