@@ -1,7 +1,8 @@
 """Small sequence models for the chapters: a recurrent layer and a linear read-out.
 
 Any recurrent class with ``torch.nn.LSTM``'s interface fits: ``torch.nn.LSTM``,
-``torch.nn.GRU``, ``torch.nn.RNN`` or ``lstm_ref.torch.LSTM``.
+``torch.nn.GRU``, ``torch.nn.RNN``,
+``lstm_ref.torch.LSTM`` or ``lstm_ref.torch.LayerNormLSTM``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """A PyTorch LSTM of our own: drop-ins for torch.nn's recurrent modules, the
-Greff et al. (2017) variants, and the optimisation ladder of chapter 10.
+Greff et al. (2017) variants, the layer-normalised LSTM of Ba et al. (2016) and
+the optimisation ladder of chapter 10.
 
 None of these modules calls PyTorch's RNN operators (``aten::lstm``,
 ``aten::gru``, ``aten::_cudnn_rnn``, ...): they are written from matmuls and
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from .gru import GRU, GRUCell
 from .ladder import IMPLS
+from .layer_norm import LayerNormLSTM, LayerNormLSTMCell
 from .lstm import LSTM, LSTMCell
 from .rnn import RNN, RNNCell
 from .variants import VARIANTS, VariantLSTM
@@ -22,6 +24,8 @@ __all__ = [
     "VARIANTS",
     "GRUCell",
     "LSTMCell",
+    "LayerNormLSTM",
+    "LayerNormLSTMCell",
     "RNNCell",
     "VariantLSTM",
 ]
