@@ -13,6 +13,7 @@ Only NumPy is imported here.
 """
 
 from ._common import PAD_TARGET, Seed, Task
+from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg
 from .reber import (
     REBER_SYMBOLS,
     decode_reber,
@@ -55,6 +56,8 @@ from .text import UNKNOWN, CharVocab, next_char_pairs
 Task.__module__ = __name__
 
 __all__ = [
+    "ECG",
+    "ECG_SAMPLING_RATE",
     "PAD_TARGET",
     "REBER_SYMBOLS",
     "TEMPORAL_ORDER_ALPHABET",
@@ -80,6 +83,7 @@ __all__ = [
     "embedded_reber",
     "encode_reber",
     "is_reber",
+    "load_ecg",
     "long_lag_solved",
     "make_windows",
     "multiplication",
