@@ -17,11 +17,14 @@ Training
     :func:`training_curves`
 Animation
     :func:`animate_traces`, :func:`animation_html`
+Anomaly detection
+    :func:`anomaly_panels`
 """
 
 from ._style import HTML, show_figures_in_ipython
 from .activity import activation_html, activation_text, activations, gradient_vs_lag
 from .animation import animate_traces, animation_html
+from .anomaly import anomaly_panels
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .tasks import adding_example, echo_example
@@ -35,6 +38,7 @@ __all__ = [
     "adding_example",
     "animate_traces",
     "animation_html",
+    "anomaly_panels",
     "echo_example",
     "gradient_vs_lag",
     "lstm_cell",
