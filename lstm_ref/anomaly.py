@@ -110,7 +110,7 @@ def rolling_mean(scores: np.ndarray, window: int) -> np.ndarray:
 def forecast_errors(predictions: np.ndarray, series: np.ndarray, input_len: int) -> np.ndarray:
     r"""Line up a windowed forecaster's predictions with the values they predicted.
 
-    Window :math:`i` (from :func:`lstm_ref.data.make_windows`) reads
+    Window :math:`i` (from :func:`lstm_ref.data.series.make_windows`) reads
     :math:`x_{i} \dots x_{i+L-1}` and predicts the next :math:`h` values, so
     each :math:`x_t` is predicted :math:`h` times, :math:`k + 1` steps ahead
     for :math:`k = 0 \dots h - 1`. Following Malhotra et al. (2015) the
