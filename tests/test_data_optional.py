@@ -1,3 +1,6 @@
+import sys
+from pathlib import Path
+
 import pytest
 
 from lstm_ref.data._optional import package_dir, require
@@ -15,14 +18,16 @@ def test_require_names_the_pip_install_when_missing() -> None:
     assert isinstance(info.value.__cause__, ModuleNotFoundError)
 
 
-def test_package_dir_finds_a_package_without_importing_it() -> None:
-    import sys
-
-    assert package_dir("json", pip_name="json", needed_for="x").joinpath("decoder.py").is_file()
-    # xmlrpc is a stdlib package that nothing here imports: finding it must not import it.
-    sys.modules.pop("xmlrpc", None)
-    assert package_dir("xmlrpc", pip_name="x", needed_for="x").name == "xmlrpc"
-    assert "xmlrpc" not in sys.modules
+def test_package_dir_finds_a_package_without_importing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "booby_trapped_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('imported')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = package_dir("booby_trapped_pkg", pip_name="x", needed_for="x")
+    assert found == package
+    assert "booby_trapped_pkg" not in sys.modules
 
 
 def test_package_dir_names_the_pip_install_when_missing() -> None:
