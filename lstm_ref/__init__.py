@@ -22,6 +22,8 @@ light (no torch, no matplotlib):
 ``lstm_ref.finance``
     Honest scores for financial forecasts: directional accuracy with its
     interval, Diebold–Mariano, QLIKE, the GARCH(1,1) baseline.
+``lstm_ref.anomaly``
+    Anomaly scores (rolling z-score, forecast errors) and how to judge them.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ _SUBMODULES = (
     "show",
     "finance",
     "forecast",
+    "anomaly",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -13,6 +13,7 @@ Only NumPy is imported here.
 """
 
 from ._common import PAD_TARGET, Seed, Task
+from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg
 from .reber import (
     REBER_SYMBOLS,
     decode_reber,
@@ -57,6 +58,8 @@ from .text import UNKNOWN, CharVocab, next_char_pairs
 Task.__module__ = __name__
 
 __all__ = [
+    "ECG",
+    "ECG_SAMPLING_RATE",
     "PAD_TARGET",
     "REBER_SYMBOLS",
     "SP500_COLUMNS",
@@ -84,6 +87,7 @@ __all__ = [
     "encode_reber",
     "is_reber",
     "load_co2",
+    "load_ecg",
     "load_sp500",
     "long_lag_solved",
     "make_windows",

@@ -21,11 +21,14 @@ Animation
     :func:`animate_traces`, :func:`animation_html`
 Financial series
     :func:`price_and_returns`, :func:`volatility_forecasts`, :func:`interval_chart`
+Anomaly detection
+    :func:`anomaly_panels`
 """
 
 from ._style import HTML, show_figures_in_ipython
 from .activity import activation_html, activation_text, activations, gradient_vs_lag
 from .animation import animate_traces, animation_html
+from .anomaly import anomaly_panels
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
@@ -41,6 +44,7 @@ __all__ = [
     "adding_example",
     "animate_traces",
     "animation_html",
+    "anomaly_panels",
     "echo_example",
     "forecasts",
     "gradient_vs_lag",
