@@ -13,6 +13,22 @@ Only NumPy is imported here.
 """
 
 from ._common import PAD_TARGET, Seed, Task
+from .number_words import (
+    BOS_ID,
+    EOS_ID,
+    PAD_ID,
+    SPECIALS,
+    UNK_ID,
+    TokenVocab,
+    Translation,
+    german_number_pieces,
+    number_translation,
+    number_words,
+    pad_sequences,
+    split_numbers,
+    split_pieces,
+    tokenize_words,
+)
 from .reber import (
     REBER_SYMBOLS,
     decode_reber,
@@ -53,17 +69,25 @@ from .text import UNKNOWN, CharVocab, next_char_pairs
 
 # Documented (and cross-referenced) as lstm_ref.data.Task, where users import it from.
 Task.__module__ = __name__
+Translation.__module__ = __name__
 
 __all__ = [
+    "BOS_ID",
+    "EOS_ID",
+    "PAD_ID",
     "PAD_TARGET",
     "REBER_SYMBOLS",
+    "SPECIALS",
     "TEMPORAL_ORDER_ALPHABET",
     "UNKNOWN",
+    "UNK_ID",
     "CharVocab",
     "Seed",
     "Split",
     "StandardScaler",
     "Task",
+    "TokenVocab",
+    "Translation",
     "accuracy",
     "adding",
     "adding_baseline_mse",
@@ -79,6 +103,7 @@ __all__ = [
     "echo_accuracy",
     "embedded_reber",
     "encode_reber",
+    "german_number_pieces",
     "is_reber",
     "long_lag_solved",
     "make_windows",
@@ -87,13 +112,19 @@ __all__ = [
     "multiplication_solved",
     "next_char_pairs",
     "noise_free_long_lag",
+    "number_translation",
+    "number_words",
+    "pad_sequences",
     "reber_all_legal",
     "reber_baseline_success",
     "reber_legal_next",
     "reber_solved",
     "reber_strings",
+    "split_numbers",
+    "split_pieces",
     "temporal_order",
     "temporal_order_accuracy",
     "temporal_order_baseline_accuracy",
     "temporal_order_solved",
+    "tokenize_words",
 ]

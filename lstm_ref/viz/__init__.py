@@ -15,6 +15,8 @@ Inside the network
     :func:`gradient_vs_lag`
 Training
     :func:`training_curves`
+Sequence to sequence
+    :func:`attention_map`
 Animation
     :func:`animate_traces`, :func:`animation_html`
 """
@@ -22,6 +24,7 @@ Animation
 from ._style import HTML, show_figures_in_ipython
 from .activity import activation_html, activation_text, activations, gradient_vs_lag
 from .animation import animate_traces, animation_html
+from .attention import attention_map
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .tasks import adding_example, echo_example
@@ -35,6 +38,7 @@ __all__ = [
     "adding_example",
     "animate_traces",
     "animation_html",
+    "attention_map",
     "echo_example",
     "gradient_vs_lag",
     "lstm_cell",
