@@ -20,7 +20,7 @@ reads the true previous token, so a whole target is scored in one pass.
 Translating cannot: :func:`greedy_decode` feeds back its own most likely
 token, :func:`beam_search` keeps the ``beam_size`` most likely prefixes.
 
-Data come as a :class:`lstm_ref.data.Translation` (ids padded with
+Data come as a :class:`~lstm_ref.data.number_words.Translation` (ids padded with
 ``PAD_ID = 0``, targets framed ``BOS ... EOS``).
 """
 
@@ -215,7 +215,7 @@ class Seq2Seq(nn.Module):
     Parameters
     ----------
     source_vocab_size, target_vocab_size : int
-        Sizes of the :class:`~lstm_ref.data.TokenVocab` of each side.
+        Sizes of the :class:`~lstm_ref.data.number_words.TokenVocab` of each side.
     embed_size, hidden_size : int
     attention : bool
         Let the decoder attend to every encoder output (:class:`LuongAttention`).
@@ -408,6 +408,12 @@ def greedy_decode(
     return Decoded(torch.stack(ids, 1), scores, torch.stack(weights, 1) if weights else None)
 
 
+def _reorder(per_beam: Tensor, pick: Tensor) -> Tensor:
+    """Rows ``pick`` of a per-beam tensor ``(N, K, ...)``, flattened as ``N*K`` rows."""
+    n, k, *rest = per_beam.shape
+    return per_beam.reshape(n * k, *rest)[pick].view(n, k, *rest)
+
+
 def beam_search(
     model: Seq2Seq,
     src: Tensor | np.ndarray,
@@ -468,25 +474,26 @@ def beam_search(
         ids = torch.zeros(n, k, 0, dtype=torch.int64, device=device)
         weights = torch.zeros(n, k, 0, src_t.shape[1], dtype=dtype, device=device)
         rows = torch.arange(n, device=device)[:, None] * k
+        # A finished beam continues only with PAD, at no cost.
+        finished = torch.full(
+            (model.decoder.out.out_features,), -math.inf, dtype=dtype, device=device
+        )
+        finished[PAD_ID] = 0.0
         for _ in range(max_len):
             logp, state, w = _step(model, tokens, state, memory)
             vocab = logp.shape[-1]
             logp = logp.view(n, k, vocab)
-            # A finished beam continues only with PAD, at no cost.
-            finished = torch.full((vocab,), -math.inf, dtype=dtype, device=device)
-            finished[PAD_ID] = 0.0
             logp = torch.where(done[..., None], finished, logp)
             scores, flat = (scores[..., None] + logp).view(n, k * vocab).topk(k, dim=1)
             origin, tokens_nk = flat // vocab, flat % vocab
             pick = (rows + origin).view(-1)
-            state = (state[0][:, pick], state[1][:, pick])
-            ids = torch.cat([ids.view(n * k, -1)[pick].view(n, k, -1), tokens_nk[..., None]], 2)
+            state = (state[0][:, pick], state[1][:, pick])  # (1, N*K, H) rows follow the beams
+            ids = torch.cat([_reorder(ids, pick), tokens_nk[..., None]], 2)
             if w is not None:
-                w = w.masked_fill(done.view(-1, 1), 0.0)[pick].view(n, k, 1, -1)
-                weights = torch.cat(
-                    [weights.view(n * k, -1, w.shape[-1])[pick].view(n, k, -1, w.shape[-1]), w], 2
-                )
-            done = done.view(-1)[pick].view(n, k) | (tokens_nk == EOS_ID)
+                # Step t's weights belong to the beam that was extended.
+                step_weights = w.masked_fill(done.view(-1, 1), 0.0).view(n, k, 1, -1)
+                weights = torch.cat([_reorder(weights, pick), _reorder(step_weights, pick)], 2)
+            done = _reorder(done, pick) | (tokens_nk == EOS_ID)
             tokens = tokens_nk.view(-1)
             if bool(done.all()):
                 break
@@ -552,7 +559,7 @@ def fit_seq2seq(
     model : Seq2Seq
         Trained in place on its own device.
     train, val : Translation
-        Encoded pairs (:func:`lstm_ref.data.number_translation`).
+        Encoded pairs (:func:`~lstm_ref.data.number_words.number_translation`).
     epochs : int
     lr : float
         Adam's learning rate.

@@ -69,7 +69,6 @@ from .text import UNKNOWN, CharVocab, next_char_pairs
 
 # Documented (and cross-referenced) as lstm_ref.data.Task, where users import it from.
 Task.__module__ = __name__
-Translation.__module__ = __name__
 
 __all__ = [
     "BOS_ID",

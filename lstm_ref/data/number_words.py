@@ -146,9 +146,9 @@ def split_numbers(stop: int, *, test_size: int, seed: Seed = 0) -> tuple[np.ndar
 class TokenVocab:
     """A bijection between tokens (words or characters) and ids, with special tokens.
 
-    Ids 0–3 are :data:`PAD` (padding, ignored by the loss), :data:`BOS` (the
-    decoder's first input), :data:`EOS` (the decoder's last output) and
-    :data:`UNK` (every token outside the vocabulary); the other tokens follow,
+    Ids 0–3 are ``<pad>`` (padding, ignored by the loss), ``<bos>`` (the
+    decoder's first input), ``<eos>`` (the decoder's last output) and
+    ``<unk>`` (every token outside the vocabulary); the other tokens follow,
     sorted, so the same data give the same ids on every machine.
 
     Parameters
@@ -192,7 +192,7 @@ class TokenVocab:
     def encode(self, tokens: Sequence[str], *, bos: bool = False, eos: bool = False) -> np.ndarray:
         """Ids of ``tokens`` (a list of tokens or a string of characters), int64 ``(L,)``.
 
-        ``bos``/``eos`` add :data:`BOS` before and :data:`EOS` after them.
+        ``bos``/``eos`` add ``<bos>`` before and ``<eos>`` after them.
         """
         if not isinstance(tokens, str | list | tuple):
             raise TypeError(f"tokens: expected a str, list or tuple, got {type(tokens).__name__}")
@@ -216,7 +216,7 @@ class TokenVocab:
 
 
 def pad_sequences(sequences: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Stack id sequences of different lengths, padded at the end with :data:`PAD_ID`.
+    """Stack id sequences of different lengths, padded at the end with ``PAD_ID`` (0).
 
     Returns
     -------
@@ -239,7 +239,7 @@ class Translation(NamedTuple):
     Attributes
     ----------
     src : np.ndarray, int64, shape (N, S)
-        Source token ids, padded at the end with :data:`PAD_ID`.
+        Source token ids, padded at the end with ``PAD_ID`` (0).
     src_lengths : np.ndarray, int64, shape (N,)
         Valid source tokens of each row.
     tgt : np.ndarray, int64, shape (N, T + 1)
