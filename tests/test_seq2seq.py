@@ -223,6 +223,8 @@ def test_training_learns_and_is_seeded() -> None:
     record = evaluate(model, test)
     assert record["exact_match"] == first.val_metrics["exact_match"][-1]
     assert math.isclose(record["val_loss"], first.val_loss[-1], rel_tol=1e-6)
+    beam = evaluate(model, test, beam_size=2)
+    assert beam["val_loss"] == record["val_loss"] and 0.0 <= beam["exact_match"] <= 1.0
 
 
 def test_train_step_returns_loss_and_norm() -> None:
