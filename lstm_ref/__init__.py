@@ -24,6 +24,8 @@ light (no torch, no matplotlib):
     interval, Diebold–Mariano, QLIKE, the GARCH(1,1) baseline.
 ``lstm_ref.anomaly``
     Anomaly scores (rolling z-score, forecast errors) and how to judge them.
+``lstm_ref.seq2seq``
+    An encoder-decoder LSTM with attention, greedy decoding and beam search.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ _SUBMODULES = (
     "finance",
     "forecast",
     "anomaly",
+    "seq2seq",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -170,3 +170,19 @@ def test_figures_display_as_png_in_ipython_without_pyplot() -> None:
         assert data["image/png"][:4] == b"\x89PNG"
     finally:
         interactiveshell.InteractiveShell.clear_instance()
+
+
+def test_attention_map(tmp_path: Path) -> None:
+    weights = np.array([[0.1, 0.9, 0.0], [0.7, 0.2, 0.1]])
+    fig = viz.attention_map(weights, ["ninety", "-", "seven"], ["sieben", "und"], title="97")
+    _check(fig, tmp_path)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["ninety", "-", "seven"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["sieben", "und"]
+    np.testing.assert_array_equal(ax.images[0].get_array(), weights)
+    with pytest.raises(ValueError, match=r"len\(target\), len\(source\)"):
+        viz.attention_map(weights.T, ["a", "b", "c"], ["x", "y"])
+    with pytest.raises(ValueError, match="shape"):
+        viz.attention_map(weights[0], ["a", "b", "c"], ["x"])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        viz.attention_map(weights * 2, ["a", "b", "c"], ["x", "y"])

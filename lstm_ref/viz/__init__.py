@@ -17,6 +17,8 @@ Training
     :func:`training_curves`
 Forecasting
     :func:`forecasts`
+Sequence to sequence
+    :func:`attention_map`
 Animation
     :func:`animate_traces`, :func:`animation_html`
 Financial series
@@ -29,6 +31,7 @@ from ._style import HTML, show_figures_in_ipython
 from .activity import activation_html, activation_text, activations, gradient_vs_lag
 from .animation import animate_traces, animation_html
 from .anomaly import anomaly_panels
+from .attention import attention_map
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
@@ -45,6 +48,7 @@ __all__ = [
     "animate_traces",
     "animation_html",
     "anomaly_panels",
+    "attention_map",
     "echo_example",
     "forecasts",
     "gradient_vs_lag",
