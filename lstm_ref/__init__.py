@@ -17,6 +17,8 @@ light (no torch, no matplotlib):
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
 ``lstm_ref.show``
     How the chapters print source lines and small numbers.
+``lstm_ref.classify``
+    Sequence classification: a packed recurrent classifier, n-gram baselines, balanced accuracy.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ _SUBMODULES = (
     "bench",
     "distributed",
     "show",
+    "classify",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

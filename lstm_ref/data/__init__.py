@@ -26,6 +26,7 @@ from .reber import (
     reber_strings,
 )
 from .series import Split, StandardScaler, chronological_split, make_windows
+from .surnames import SURNAME_LOCALES, Surnames, load_surnames, locale_surnames
 from .tasks import (
     TEMPORAL_ORDER_ALPHABET,
     accuracy,
@@ -50,6 +51,13 @@ from .tasks import (
     temporal_order_solved,
 )
 from .text import UNKNOWN, CharVocab, next_char_pairs
+from .vowels import (
+    VOWELS_FEATURES,
+    VOWELS_MAX_LEN,
+    VOWELS_SPEAKERS,
+    load_japanese_vowels,
+    read_ts,
+)
 
 # Documented (and cross-referenced) as lstm_ref.data.Task, where users import it from.
 Task.__module__ = __name__
@@ -57,12 +65,17 @@ Task.__module__ = __name__
 __all__ = [
     "PAD_TARGET",
     "REBER_SYMBOLS",
+    "SURNAME_LOCALES",
     "TEMPORAL_ORDER_ALPHABET",
     "UNKNOWN",
+    "VOWELS_FEATURES",
+    "VOWELS_MAX_LEN",
+    "VOWELS_SPEAKERS",
     "CharVocab",
     "Seed",
     "Split",
     "StandardScaler",
+    "Surnames",
     "Task",
     "accuracy",
     "adding",
@@ -80,6 +93,9 @@ __all__ = [
     "embedded_reber",
     "encode_reber",
     "is_reber",
+    "load_japanese_vowels",
+    "load_surnames",
+    "locale_surnames",
     "long_lag_solved",
     "make_windows",
     "multiplication",
@@ -87,6 +103,7 @@ __all__ = [
     "multiplication_solved",
     "next_char_pairs",
     "noise_free_long_lag",
+    "read_ts",
     "reber_all_legal",
     "reber_baseline_success",
     "reber_legal_next",

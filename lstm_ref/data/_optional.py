@@ -10,7 +10,17 @@ fixes it instead of failing with a bare ``ModuleNotFoundError``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from pathlib import Path
 from types import ModuleType
+
+
+def _not_installed(pip_name: str, needed_for: str, why: str) -> ImportError:
+    return ImportError(
+        f"{needed_for} reads its data from the {pip_name!r} package, which is not "
+        f"installed ({why}): run `pip install {pip_name}`, "
+        "or `make install` for the book's whole pinned environment"
+    )
 
 
 def require(module: str, *, pip_name: str, needed_for: str) -> ModuleType:
@@ -33,8 +43,21 @@ def require(module: str, *, pip_name: str, needed_for: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as err:
-        raise ImportError(
-            f"{needed_for} reads its data from the {pip_name!r} package, which is not "
-            f"installed (import {module!r} failed): run `pip install {pip_name}`, "
-            "or `make install` for the book's whole pinned environment"
-        ) from err
+        raise _not_installed(pip_name, needed_for, f"import {module!r} failed") from err
+
+
+def package_dir(package: str, *, pip_name: str, needed_for: str) -> Path:
+    """The folder of an installed top-level ``package``, found without importing it.
+
+    For data files shipped inside a package whose import is slow (sktime
+    takes seconds): the files are read directly.
+
+    Raises
+    ------
+    ImportError
+        Naming the ``pip install`` when ``package`` is not installed.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise _not_installed(pip_name, needed_for, f"no package {package!r} found")
+    return Path(next(iter(spec.submodule_search_locations)))

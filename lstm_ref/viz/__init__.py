@@ -15,6 +15,8 @@ Inside the network
     :func:`gradient_vs_lag`
 Training
     :func:`training_curves`
+Classification
+    :func:`class_sizes`, :func:`confusion_heatmap`, :func:`sequence_heatmaps`
 Animation
     :func:`animate_traces`, :func:`animation_html`
 """
@@ -22,6 +24,7 @@ Animation
 from ._style import HTML, show_figures_in_ipython
 from .activity import activation_html, activation_text, activations, gradient_vs_lag
 from .animation import animate_traces, animation_html
+from .classify import class_sizes, confusion_heatmap, sequence_heatmaps
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .tasks import adding_example, echo_example
@@ -35,9 +38,12 @@ __all__ = [
     "adding_example",
     "animate_traces",
     "animation_html",
+    "class_sizes",
+    "confusion_heatmap",
     "echo_example",
     "gradient_vs_lag",
     "lstm_cell",
+    "sequence_heatmaps",
     "training_curves",
     "unrolled_rnn",
 ]
