@@ -26,6 +26,8 @@ light (no torch, no matplotlib):
     Anomaly scores (rolling z-score, forecast errors) and how to judge them.
 ``lstm_ref.seq2seq``
     An encoder-decoder LSTM with attention, greedy decoding and beam search.
+``lstm_ref.classify``
+    Sequence classification: a packed recurrent classifier, n-gram baselines, balanced accuracy.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ _SUBMODULES = (
     "forecast",
     "anomaly",
     "seq2seq",
+    "classify",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

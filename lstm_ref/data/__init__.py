@@ -45,6 +45,7 @@ from .reber import (
 from .seasonal import load_co2
 from .series import Split, StandardScaler, chronological_split, make_windows
 from .stocks import SP500_COLUMNS, load_sp500
+from .surnames import SURNAME_LOCALES, Surnames, load_surnames, locale_surnames
 from .tasks import (
     TEMPORAL_ORDER_ALPHABET,
     accuracy,
@@ -69,6 +70,13 @@ from .tasks import (
     temporal_order_solved,
 )
 from .text import UNKNOWN, CharVocab, next_char_pairs
+from .vowels import (
+    VOWELS_FEATURES,
+    VOWELS_MAX_LEN,
+    VOWELS_SPEAKERS,
+    load_japanese_vowels,
+    read_ts,
+)
 
 # Documented (and cross-referenced) as lstm_ref.data.Task, where users import it from.
 Task.__module__ = __name__
@@ -83,13 +91,18 @@ __all__ = [
     "REBER_SYMBOLS",
     "SP500_COLUMNS",
     "SPECIALS",
+    "SURNAME_LOCALES",
     "TEMPORAL_ORDER_ALPHABET",
     "UNKNOWN",
     "UNK_ID",
+    "VOWELS_FEATURES",
+    "VOWELS_MAX_LEN",
+    "VOWELS_SPEAKERS",
     "CharVocab",
     "Seed",
     "Split",
     "StandardScaler",
+    "Surnames",
     "Task",
     "TokenVocab",
     "Translation",
@@ -112,7 +125,10 @@ __all__ = [
     "is_reber",
     "load_co2",
     "load_ecg",
+    "load_japanese_vowels",
     "load_sp500",
+    "load_surnames",
+    "locale_surnames",
     "long_lag_solved",
     "make_windows",
     "multiplication",
@@ -123,6 +139,7 @@ __all__ = [
     "number_translation",
     "number_words",
     "pad_sequences",
+    "read_ts",
     "reber_all_legal",
     "reber_baseline_success",
     "reber_legal_next",

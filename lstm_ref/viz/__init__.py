@@ -19,6 +19,8 @@ Forecasting
     :func:`forecasts`
 Sequence to sequence
     :func:`attention_map`
+Classification
+    :func:`class_sizes`, :func:`confusion_heatmap`, :func:`sequence_heatmaps`
 Animation
     :func:`animate_traces`, :func:`animation_html`
 Financial series
@@ -32,6 +34,7 @@ from .activity import activation_html, activation_text, activations, gradient_vs
 from .animation import animate_traces, animation_html
 from .anomaly import anomaly_panels
 from .attention import attention_map
+from .classify import class_sizes, confusion_heatmap, sequence_heatmaps
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
@@ -49,12 +52,15 @@ __all__ = [
     "animation_html",
     "anomaly_panels",
     "attention_map",
+    "class_sizes",
+    "confusion_heatmap",
     "echo_example",
     "forecasts",
     "gradient_vs_lag",
     "interval_chart",
     "lstm_cell",
     "price_and_returns",
+    "sequence_heatmaps",
     "training_curves",
     "unrolled_rnn",
     "volatility_forecasts",
