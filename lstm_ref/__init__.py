@@ -13,6 +13,9 @@ light (no torch, no matplotlib):
     Small sequence models for the chapters and the training loop.
 ``lstm_ref.viz``, ``lstm_ref.cache``, ``lstm_ref.bench``
     The book's figures, a model cache, the benchmark.
+``lstm_ref.charlm``, ``lstm_ref.ngram``, ``lstm_ref.interpret``
+    A character language model, its Kneser-Ney n-gram baseline, and the
+    tools that read what its units do.
 ``lstm_ref.distributed``
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
 ``lstm_ref.show``
@@ -37,6 +40,9 @@ _SUBMODULES = (
     "bench",
     "distributed",
     "show",
+    "charlm",
+    "ngram",
+    "interpret",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -13,6 +13,13 @@ Only NumPy is imported here.
 """
 
 from ._common import PAD_TARGET, Seed, Task
+from .python_source import (
+    EXCLUDED_DIRS,
+    PythonSource,
+    load_python_source,
+    python_source_files,
+    stdlib_dir,
+)
 from .reber import (
     REBER_SYMBOLS,
     decode_reber,
@@ -55,11 +62,13 @@ from .text import UNKNOWN, CharVocab, next_char_pairs
 Task.__module__ = __name__
 
 __all__ = [
+    "EXCLUDED_DIRS",
     "PAD_TARGET",
     "REBER_SYMBOLS",
     "TEMPORAL_ORDER_ALPHABET",
     "UNKNOWN",
     "CharVocab",
+    "PythonSource",
     "Seed",
     "Split",
     "StandardScaler",
@@ -80,6 +89,7 @@ __all__ = [
     "embedded_reber",
     "encode_reber",
     "is_reber",
+    "load_python_source",
     "long_lag_solved",
     "make_windows",
     "multiplication",
@@ -87,11 +97,13 @@ __all__ = [
     "multiplication_solved",
     "next_char_pairs",
     "noise_free_long_lag",
+    "python_source_files",
     "reber_all_legal",
     "reber_baseline_success",
     "reber_legal_next",
     "reber_solved",
     "reber_strings",
+    "stdlib_dir",
     "temporal_order",
     "temporal_order_accuracy",
     "temporal_order_baseline_accuracy",

@@ -12,7 +12,7 @@ Tasks
     :func:`echo_example`, :func:`adding_example`
 Inside the network
     :func:`activations`, :func:`activation_html`, :func:`activation_text`,
-    :func:`gradient_vs_lag`
+    :func:`gradient_vs_lag`, :func:`gate_saturation_plot`
 Training
     :func:`training_curves`
 Animation
@@ -20,7 +20,13 @@ Animation
 """
 
 from ._style import HTML, show_figures_in_ipython
-from .activity import activation_html, activation_text, activations, gradient_vs_lag
+from .activity import (
+    activation_html,
+    activation_text,
+    activations,
+    gate_saturation_plot,
+    gradient_vs_lag,
+)
 from .animation import animate_traces, animation_html
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
@@ -36,6 +42,7 @@ __all__ = [
     "animate_traces",
     "animation_html",
     "echo_example",
+    "gate_saturation_plot",
     "gradient_vs_lag",
     "lstm_cell",
     "training_curves",
