@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from lstm_ref.data import PythonSource, load_python_source, python_source_files, stdlib_dir
+from lstm_ref.data import (
+    PythonSource,
+    load_python_source,
+    long_context_positions,
+    python_source_files,
+    source_signals,
+    stdlib_dir,
+)
 
 
 def _tree(root: Path, n: int = 60) -> None:
@@ -74,3 +82,50 @@ def test_errors(tmp_path: Path) -> None:
         load_python_source(root=tmp_path)
     with pytest.raises(ValueError, match="root"):
         python_source_files(tmp_path / "absent")
+
+
+SOURCE = """def f(a, b):
+    if a:
+        return "a (string)"
+    return g(a, [b,
+                 1])
+"""
+
+
+def test_source_signals_per_character() -> None:
+    sig = source_signals(SOURCE)
+    assert all(len(a) == len(SOURCE) for a in sig)
+    inside = "".join(c for c, s in zip(SOURCE, sig.in_string, strict=True) if s)
+    assert inside == '"a (string)"'
+    quote = SOURCE.index('"a (')
+    assert sig.string_start[quote + 11] == quote and (sig.string_start >= 0).sum() == 1
+    # Brackets inside the string do not count; the list spans two lines.
+    at = SOURCE.index("1])")
+    assert sig.bracket_depth[at] == 2 and sig.bracket_depth[SOURCE.index("(string")] == 0
+    assert sig.opener[at + 1] == SOURCE.index("[b") and sig.opener[at + 2] == SOURCE.index("(a, [")
+    # A closing bracket already counts as closed.
+    assert sig.bracket_depth[at + 1] == 1 and sig.bracket_depth[at + 2] == 0
+    assert sig.indent_depth[SOURCE.index('return "')] == 2
+    assert sig.indent_depth[SOURCE.index("return g")] == 1 and sig.indent_depth[0] == 0
+    assert sig.column[SOURCE.index("if")] == 4
+    assert sig.leading[SOURCE.index("if")] and not sig.leading[SOURCE.index("if") + 1]
+    names = {SOURCE[s : s + 1] for s in sig.name_start[sig.name_start >= 0].tolist()}
+    assert names == {"f", "a", "b", "g"}  # keywords are not names
+    with pytest.raises(ValueError, match="tokenize"):
+        source_signals("x = (1,\n")
+    with pytest.raises(TypeError, match="text"):
+        source_signals(b"x = 1\n")  # type: ignore[arg-type]
+
+
+def test_long_context_positions() -> None:
+    text = SOURCE + "value_x = 1\n" + "y = 2\n" * 3 + "z = value_x\n"
+    masks = long_context_positions(text, reach=8, known_names={"g"})
+    assert list(masks) == ["closing bracket", "closing quote", "indentation", "local name"]
+    pick = {k: "".join(text[i] for i in np.flatnonzero(m)) for k, m in masks.items()}
+    assert pick["closing bracket"] == "])"  # ")" of f(a, b) is 5 characters from its opener
+    assert pick["closing quote"] == '"'
+    # "return" at column 8, then columns 8-16 of the list's second line and its "1".
+    assert pick["indentation"] == "r" + " " * 9 + "1"
+    # value_x seen again far back; a, b, f are one letter (nothing after the first), g is known.
+    assert pick["local name"] == "alue_x"
+    assert not long_context_positions(text, reach=100)["local name"].any()

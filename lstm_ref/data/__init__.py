@@ -16,8 +16,11 @@ from ._common import PAD_TARGET, Seed, Task
 from .python_source import (
     EXCLUDED_DIRS,
     PythonSource,
+    SourceSignals,
     load_python_source,
+    long_context_positions,
     python_source_files,
+    source_signals,
     stdlib_dir,
 )
 from .reber import (
@@ -70,6 +73,7 @@ __all__ = [
     "CharVocab",
     "PythonSource",
     "Seed",
+    "SourceSignals",
     "Split",
     "StandardScaler",
     "Task",
@@ -90,6 +94,7 @@ __all__ = [
     "encode_reber",
     "is_reber",
     "load_python_source",
+    "long_context_positions",
     "long_lag_solved",
     "make_windows",
     "multiplication",
@@ -103,6 +108,7 @@ __all__ = [
     "reber_legal_next",
     "reber_solved",
     "reber_strings",
+    "source_signals",
     "stdlib_dir",
     "temporal_order",
     "temporal_order_accuracy",
