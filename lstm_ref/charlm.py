@@ -404,7 +404,7 @@ STDLIB_LM: dict[str, Any] = {
     "steps": 700,
     "batch_size": 32,
     "seq_len": 50,
-    "lr": 2e-2,
+    "lr": 1e-2,
     "final_lr": 1e-3,
     "seed": 0,
 }

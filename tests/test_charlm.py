@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import platform
+
 import numpy as np
 import pytest
 import torch
 
-from lstm_ref.charlm import CharLM, char_bits, gate_trace, sample, tbptt_batches, train_char_lm
-from lstm_ref.data import CharVocab
+from lstm_ref.charlm import (
+    STDLIB_LM,
+    CharLM,
+    build_char_lm,
+    char_bits,
+    gate_trace,
+    sample,
+    stdlib_corpus,
+    tbptt_batches,
+    train_char_lm,
+    train_stdlib_lm,
+)
+from lstm_ref.data import UNKNOWN, CharVocab
 
 
 def test_tbptt_batches_continue_each_track() -> None:
@@ -126,3 +139,30 @@ def test_errors() -> None:
         train_char_lm(model, np.zeros(100, dtype=np.int64), steps=1, final_lr=1.0)
     with pytest.raises(ValueError, match="ids"):
         char_bits(model, np.zeros(1, dtype=np.int64))
+
+
+def test_stdlib_model_helpers() -> None:
+    config = {**STDLIB_LM, "max_chars": 30_000, "hidden_size": 8, "embedding_size": 4, "steps": 4}
+    source, vocab = stdlib_corpus(config)
+    assert 30_000 <= len(source.train) and vocab.chars[0] == UNKNOWN
+    assert STDLIB_LM["python"] == platform.python_version()
+    quiet, shown = build_char_lm(config, len(vocab)), build_char_lm(config, len(vocab))
+    assert all(
+        torch.equal(a, b) for a, b in zip(quiet.parameters(), shown.parameters(), strict=True)
+    )
+    train_stdlib_lm(quiet, source, vocab, config, progress=False)
+    history = train_stdlib_lm(
+        shown,
+        source,
+        vocab,
+        config,
+        val_ids=vocab.encode(source.validation[:2000]),
+        eval_every=2,
+        sample_length=10,
+        progress=True,
+    )
+    assert history.eval_step == [2, 4] and history.steps == 4
+    # Evaluations and samples are shown, never change the trained weights.
+    assert all(
+        torch.equal(a, b) for a, b in zip(quiet.parameters(), shown.parameters(), strict=True)
+    )
