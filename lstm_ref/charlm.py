@@ -414,7 +414,7 @@ def stdlib_corpus(config: Mapping[str, Any] = STDLIB_LM) -> tuple[PythonSource, 
     """The standard library split by file, and the vocabulary of its training part.
 
     Characters seen fewer than ``config["min_count"]`` times in training map
-    to :data:`lstm_ref.data.UNKNOWN`.
+    to ``lstm_ref.data.UNKNOWN``.
     """
     source = load_python_source(config["max_chars"])
     return source, CharVocab.from_text(source.train, min_count=config["min_count"])

@@ -162,7 +162,7 @@ def load_python_source(
 
 
 class SourceSignals(NamedTuple):
-    """Ground truth about every character of Python source, from :mod:`tokenize`.
+    """Ground truth about every character of Python source, from the standard ``tokenize`` module.
 
     Each array has shape ``(L,)``, one entry per character of the text.
 
