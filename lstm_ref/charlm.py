@@ -13,10 +13,11 @@ contiguous tracks, each batch is the next ``seq_len`` characters of every
 track, and the final state of one batch is the initial state of the next
 (detached, so gradients stop at the window while the memory does not).
 
-The recurrent layer is ``torch.nn.LSTM``: on a CPU its fused kernel runs
-these small batches several times faster than ``lstm_ref.torch.LSTM`` (same
-numbers, written from matmuls), and the training budget of the chapters is
-a few hundred seconds of one core.
+The recurrent layer is ``torch.nn.LSTM`` rather than ``lstm_ref.torch.LSTM``
+(the same numbers, written from matmuls): on one CPU core its fused kernel
+ran a forward and backward pass of the chapters' batches (32 x 50 steps,
+256 units) in 37 ms against 59 ms, and the chapters train for about half a
+minute of one core.
 """
 
 from __future__ import annotations
