@@ -306,7 +306,7 @@ def train_char_lm(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=steps, file=sys.stdout, ncols=90, mininterval=0.5, ascii=True)
+        bar = tqdm(total=steps, file=sys.stdout, ncols=90, mininterval=10, ascii=True)
     state: State | None = None
     model.train()
     for step in range(1, steps + 1):
@@ -392,7 +392,7 @@ def _first_layer(model: CharLM, x: torch.Tensor) -> torch.Tensor:
     return first(x[None])[0][0]
 
 
-#: The model of chapters 15 and 16: a 1x256 LSTM trained for about 30 s of one
+#: The model of chapters 15 and 16, a 1x256 LSTM trained for about 30 s of one
 #: CPU core on 3 MB of the standard library. ``python`` is part of the
 #: configuration because the corpus is this Python's own library, so a cached
 #: model is never reused with another version's text.

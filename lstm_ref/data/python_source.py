@@ -29,8 +29,8 @@ import numpy as np
 
 from ._common import check_positive_int
 
-#: Directory names whose files are left out: test suites, IDLE, third-party
-#: packages, machine-generated codec tables and documentation.
+#: Directory names whose files are left out (test suites, IDLE, third-party
+#: packages, machine-generated codec tables and documentation).
 EXCLUDED_DIRS = frozenset(
     {"test", "tests", "idlelib", "site-packages", "dist-packages", "encodings", "pydoc_data"}
 )
