@@ -15,6 +15,9 @@ light (no torch, no matplotlib):
     The book's figures, a model cache, the benchmark.
 ``lstm_ref.forecast``
     Forecasting a series: seasonal naive, SARIMA, ETS and an LSTM forecaster.
+``lstm_ref.charlm``, ``lstm_ref.ngram``, ``lstm_ref.interpret``
+    A character language model, its Kneser-Ney n-gram baseline, and the
+    tools that read what its units do.
 ``lstm_ref.distributed``
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
 ``lstm_ref.show``
@@ -53,6 +56,9 @@ _SUBMODULES = (
     "anomaly",
     "seq2seq",
     "classify",
+    "charlm",
+    "ngram",
+    "interpret",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

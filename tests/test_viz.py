@@ -106,6 +106,20 @@ def test_gradient_vs_lag(tmp_path: Path) -> None:
         viz.gradient_vs_lag(lags, np.ones(5))
 
 
+def test_gate_saturation_plot(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    fractions = {name: (rng.random(16) / 2, rng.random(16) / 2) for name in ("i", "f", "o")}
+    fig = viz.gate_saturation_plot(fractions)
+    _check(fig, tmp_path)
+    assert [ax.get_title() for ax in fig.axes] == ["i", "f", "o"]
+    offsets = fig.axes[1].collections[0].get_offsets()
+    np.testing.assert_allclose(offsets[:, 0], fractions["f"][0])
+    with pytest.raises(ValueError, match="fractions"):
+        viz.gate_saturation_plot({})
+    with pytest.raises(ValueError, match="fractions"):
+        viz.gate_saturation_plot({"i": (np.zeros(3), np.zeros(4))})
+
+
 def test_training_curves(tmp_path: Path) -> None:
     runs = [_history(s) for s in range(3)]
     fig = viz.training_curves({"LSTM": runs, "RNN": runs[0]}, metric="accuracy", baseline=0.167)

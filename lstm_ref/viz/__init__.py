@@ -12,7 +12,7 @@ Tasks
     :func:`echo_example`, :func:`adding_example`
 Inside the network
     :func:`activations`, :func:`activation_html`, :func:`activation_text`,
-    :func:`gradient_vs_lag`
+    :func:`gradient_vs_lag`, :func:`gate_saturation_plot`
 Training
     :func:`training_curves`
 Forecasting
@@ -30,7 +30,13 @@ Anomaly detection
 """
 
 from ._style import HTML, show_figures_in_ipython
-from .activity import activation_html, activation_text, activations, gradient_vs_lag
+from .activity import (
+    activation_html,
+    activation_text,
+    activations,
+    gate_saturation_plot,
+    gradient_vs_lag,
+)
 from .animation import animate_traces, animation_html
 from .anomaly import anomaly_panels
 from .attention import attention_map
@@ -56,6 +62,7 @@ __all__ = [
     "confusion_heatmap",
     "echo_example",
     "forecasts",
+    "gate_saturation_plot",
     "gradient_vs_lag",
     "interval_chart",
     "lstm_cell",

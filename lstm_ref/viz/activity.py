@@ -238,3 +238,39 @@ def gradient_vs_lag(
     if any(curves):
         ax.legend(frameon=False)
     return fig
+
+
+def gate_saturation_plot(
+    fractions: Mapping[str, tuple[np.ndarray, np.ndarray]], *, low: float = 0.1, high: float = 0.9
+) -> Figure:
+    """Karpathy, Johnson & Fei-Fei (2015)'s saturation plot: one point per unit, a panel per gate.
+
+    Parameters
+    ----------
+    fractions : dict of str to (left, right)
+        For each gate, e.g. ``{"input i": ..., "forget f": ..., "output o": ...}``,
+        the fraction of steps each unit spends below ``low`` and above
+        ``high``: two arrays of shape ``(H,)`` (a
+        :class:`lstm_ref.interpret.Saturation` fits).
+    low, high : float
+        The thresholds, for the axis labels.
+    """
+    if not fractions:
+        raise ValueError("fractions: expected at least one gate, got none")
+    fig = Figure(figsize=(3.2 * len(fractions) + 0.4, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(fractions), sharey=True, squeeze=False)[0]
+    for ax, (name, (left, right)) in zip(axes, fractions.items(), strict=True):
+        x, y = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
+        if x.ndim != 1 or x.shape != y.shape:
+            raise ValueError(
+                f"fractions: expected two arrays of the same shape (H,) for {name!r}, "
+                f"got {x.shape} and {y.shape}"
+            )
+        ax.plot([0, 1], [1, 0], color="0.8", lw=0.8, zorder=0)  # always saturated
+        ax.scatter(x, y, s=9, alpha=0.6, lw=0)
+        ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), title=name)
+        ax.set_xlabel(f"fraction of steps < {low}")
+        ax.set_aspect("equal")
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_ylabel(f"fraction of steps > {high}")
+    return fig
