@@ -146,6 +146,11 @@ def tbptt_batches(
             yield stream[at], stream[at + 1]
 
 
+def _device(model: nn.Module) -> torch.device:
+    """Where ``model``'s weights live: every function here moves its data there."""
+    return next(model.parameters()).device
+
+
 def _detach(state: State) -> State:
     return (state[0].detach(), state[1].detach())
 
@@ -183,13 +188,15 @@ def char_bits(model: CharLM, ids: np.ndarray, *, tracks: int = 16, chunk: int = 
     x = np.zeros(tracks * width, dtype=np.int64)
     y = np.zeros(tracks * width, dtype=np.int64)
     x[:n], y[:n] = ids[:-1], ids[1:]
-    xs, ys = torch.from_numpy(x.reshape(tracks, width)), torch.from_numpy(y.reshape(tracks, width))
+    device = _device(model)
+    xs = torch.from_numpy(x.reshape(tracks, width)).to(device)
+    ys = torch.from_numpy(y.reshape(tracks, width)).to(device)
     bits = torch.empty(tracks, width, dtype=torch.float64)
     state: State | None = None
     for s in range(0, width, chunk):
         logits, state = model(xs[:, s : s + chunk], state)
         nats = F.cross_entropy(logits.transpose(1, 2), ys[:, s : s + chunk], reduction="none")
-        bits[:, s : s + chunk] = nats.double() / math.log(2)
+        bits[:, s : s + chunk] = nats.double().cpu() / math.log(2)
     model.train(was_training)
     return bits.reshape(-1)[:n].numpy()
 
@@ -223,14 +230,16 @@ def sample(
         raise ValueError(f"temperature: expected a number > 0, got {temperature}")
     was_training = model.training
     model.eval()
+    device = _device(model)
+    # Draws on the CPU, so a seed gives the same text whatever the model's device.
     generator = torch.Generator().manual_seed(seed)
-    logits, state = model(torch.from_numpy(vocab.encode(prime))[None], None)
+    logits, state = model(torch.from_numpy(vocab.encode(prime))[None].to(device), None)
     out = []
     for _ in range(length):
-        probs = torch.softmax(logits[0, -1] / temperature, dim=-1)
+        probs = torch.softmax(logits[0, -1].cpu() / temperature, dim=-1)
         nxt = torch.multinomial(probs, 1, generator=generator)
         out.append(int(nxt))
-        logits, state = model(nxt[None], state)
+        logits, state = model(nxt[None].to(device), state)
     model.train(was_training)
     return vocab.decode(out)
 
@@ -308,9 +317,10 @@ def train_char_lm(
 
         bar = tqdm(total=steps, file=sys.stdout, ncols=90, mininterval=10, ascii=True)
     state: State | None = None
+    device = _device(model)
     model.train()
     for step in range(1, steps + 1):
-        x, y = next(batches)
+        x, y = (t.to(device) for t in next(batches))
         logits, state = model(x, state)
         state = _detach(state)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
@@ -370,24 +380,24 @@ def gate_trace(model: CharLM, ids: np.ndarray) -> GateTrace:
     if ids.ndim != 1 or len(ids) < 1:
         raise ValueError(f"ids: expected shape (T,) with T >= 1, got {ids.shape}")
     lstm = model.lstm
-    x = model.embedding(torch.from_numpy(ids))
+    x = model.embedding(torch.from_numpy(ids).to(_device(model)))
     h = lstm(x[None])[0][0] if lstm.num_layers == 1 else _first_layer(model, x)
-    h_prev = torch.cat([torch.zeros(1, lstm.hidden_size), h[:-1]])
+    h_prev = torch.cat([h.new_zeros(1, lstm.hidden_size), h[:-1]])
     w = dict(lstm.named_parameters())
     pre = x @ w["weight_ih_l0"].T + w["bias_ih_l0"] + h_prev @ w["weight_hh_l0"].T + w["bias_hh_l0"]
     i, f, g, o = pre.chunk(4, dim=1)
     i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
     c = torch.empty_like(g)
-    c_prev = torch.zeros(lstm.hidden_size)
+    c_prev = g.new_zeros(lstm.hidden_size)
     for t in range(len(ids)):
         c_prev = c[t] = f[t] * c_prev + i[t] * g[t]
-    return GateTrace(*(a.double().numpy() for a in (i, f, g, o, c, h)))
+    return GateTrace(*(a.double().cpu().numpy() for a in (i, f, g, o, c, h)))
 
 
 def _first_layer(model: CharLM, x: torch.Tensor) -> torch.Tensor:
     """Outputs ``(T, H)`` of the first layer of a stacked LSTM, with its own weights."""
     lstm = model.lstm
-    first = nn.LSTM(lstm.input_size, lstm.hidden_size, batch_first=True)
+    first = nn.LSTM(lstm.input_size, lstm.hidden_size, batch_first=True, device=x.device)
     first.load_state_dict({k: v for k, v in lstm.state_dict().items() if k.endswith("_l0")})
     return first(x[None])[0][0]
 
