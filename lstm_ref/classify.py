@@ -24,7 +24,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from lstm_ref.data import CharVocab, Seed, Split
-from lstm_ref.data._common import as_generator
+from lstm_ref.data._common import as_generator, check_padded
 from lstm_ref.torch import LSTM
 
 if TYPE_CHECKING:
@@ -318,15 +318,7 @@ def summary_features(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     np.ndarray, float64, shape (N, 2 * D)
         ``[mu_1 .. mu_D, sigma_1 .. sigma_D]`` per series.
     """
-    values = np.asarray(x, dtype=np.float64)
-    if values.ndim != 3:
-        raise ValueError(f"x: expected shape (N, T, D), got {values.shape}")
-    steps = np.asarray(lengths)
-    if steps.shape != values.shape[:1] or steps.min() < 1 or steps.max() > values.shape[1]:
-        raise ValueError(
-            f"lengths: expected shape ({values.shape[0]},) with values in [1, {values.shape[1]}], "
-            f"got shape {steps.shape}"
-        )
+    values, steps = check_padded(x, lengths)
     valid = (np.arange(values.shape[1])[None, :] < steps[:, None])[..., None]
     count = steps[:, None].astype(np.float64)
     mean = (values * valid).sum(axis=1) / count

@@ -65,3 +65,21 @@ def one_hot(indices: np.ndarray, depth: int) -> np.ndarray:
     valid = indices >= 0
     out[valid, indices[valid]] = 1.0
     return out
+
+
+def check_padded(x: object, lengths: object) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a padded batch: ``x (N, T, D)`` and ``lengths (N,)`` with values in ``[1, T]``.
+
+    Returns ``x`` as float64 and ``lengths`` as an array, or raises a
+    ``ValueError`` naming the argument that does not fit.
+    """
+    values = np.asarray(x, dtype=np.float64)
+    if values.ndim != 3:
+        raise ValueError(f"x: expected shape (N, T, D), got {values.shape}")
+    steps = np.asarray(lengths)
+    if steps.shape != values.shape[:1] or steps.min() < 1 or steps.max() > values.shape[1]:
+        raise ValueError(
+            f"lengths: expected shape ({values.shape[0]},) with values in [1, {values.shape[1]}], "
+            f"got shape {steps.shape}"
+        )
+    return values, steps

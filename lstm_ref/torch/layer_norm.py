@@ -80,6 +80,11 @@ def _layer(
     return run_steps(step, a_x, state, batch_sizes, reverse)
 
 
+def _check_eps(eps: object) -> None:
+    if not isinstance(eps, float | int) or isinstance(eps, bool) or eps < 0:
+        raise ValueError(f"eps must be a number >= 0, got {eps!r}")
+
+
 def _reset_layer_norm(module: nn.Module) -> None:
     """Gains :math:`\\gamma = 1`, shift :math:`\\beta_c = 0`: LN starts as pure standardisation."""
     with torch.no_grad():
@@ -182,8 +187,7 @@ class LayerNormLSTM(RecurrentBase):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        if not isinstance(eps, float | int) or isinstance(eps, bool) or eps < 0:
-            raise ValueError(f"eps must be a number >= 0, got {eps!r}")
+        _check_eps(eps)
         super().__init__(
             4,
             input_size,
@@ -281,8 +285,7 @@ class LayerNormLSTMCell(CellBase):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        if not isinstance(eps, float | int) or isinstance(eps, bool) or eps < 0:
-            raise ValueError(f"eps must be a number >= 0, got {eps!r}")
+        _check_eps(eps)
         super().__init__(4, input_size, hidden_size, bias, device, dtype)
         self.eps = float(eps)
         factory: dict[str, Any] = {"device": device, "dtype": dtype}

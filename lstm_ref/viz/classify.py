@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from lstm_ref.data._common import check_padded
+
 from ._style import INK
 
 
@@ -102,14 +104,7 @@ def sequence_heatmaps(
     lengths : array-like of int, shape (K,)
     titles : sequence of str, length K
     """
-    values = np.asarray(x, dtype=np.float64)
-    if values.ndim != 3:
-        raise ValueError(f"x: expected shape (K, T, D), got {values.shape}")
-    steps = np.asarray(lengths)
-    if steps.shape != values.shape[:1] or steps.min() < 1 or steps.max() > values.shape[1]:
-        raise ValueError(
-            f"lengths: expected shape ({len(values)},) with values in [1, {values.shape[1]}]"
-        )
+    values, steps = check_padded(x, lengths)
     names = _names("titles", titles, len(values))
     limit = max(float(np.abs(v[:n]).max()) for v, n in zip(values, steps, strict=True))
     fig = Figure(figsize=(2.3 * len(values) + 0.8, 2.8), layout="constrained")
