@@ -5,7 +5,6 @@ Run on the GPU machine with ``PYTHONPATH=. python -m pytest tests/test_torch_cud
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,19 +19,12 @@ from lstm_ref import bench
 pytestmark = [
     pytest.mark.cuda,
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
+    pytest.mark.usefixtures("no_tf32"),
 ]
 GPU_IMPLS = [*lt.IMPLS, "auto"]
 #: The rungs with a projection (the persistent kernel has none and says so).
 PROJ_IMPLS = [impl for impl in GPU_IMPLS if impl != "persistent"]
 D, H, T, B = 16, 32, 7, 4
-
-
-@pytest.fixture(autouse=True)
-def no_tf32() -> Iterator[None]:
-    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-    yield
-    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
 def pair(dtype: torch.dtype, impl: str, **kw: Any) -> tuple[nn.LSTM, lt.LSTM]:

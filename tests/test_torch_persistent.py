@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,17 +23,10 @@ from torch_helpers import RNN_OPS, max_rel_err, ran_ops, twin
 import lstm_ref.torch as lt
 from lstm_ref.torch import persistent
 
+pytestmark = pytest.mark.usefixtures("no_tf32")
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 D, H, T, B = 4, 5, 5, 3
 TOL = {torch.float64: 1e-10, torch.float32: 1e-5}
-
-
-@pytest.fixture(autouse=True)
-def no_tf32() -> Iterator[None]:
-    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-    yield
-    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
 def pair(dtype: torch.dtype, d: int = D, h: int = H, **kw: Any) -> tuple[nn.LSTM, lt.LSTM]:
