@@ -10,10 +10,17 @@ each conditioned on the tokens before it:
     y_L = \texttt{<eos>}.
 
 Without attention everything the decoder knows about the source must pass
-through the encoder's last state :math:`(h_S, c_S)`. *Attention* (Bahdanau et
-al. 2015; here the global "general" attention of Luong et al. 2015) lets every
+through the encoder's last state :math:`(h_S, c_S)`. *Attention* lets every
 decoder step look back at all encoder outputs :math:`\bar h_1 \dots \bar h_S`
-and take a weighted average of the ones it needs (:class:`LuongAttention`).
+and take a weighted average of the ones it needs, in one of two forms
+(``Seq2Seq(..., attention=...)``):
+
+* ``"luong"`` (the default): the global attention of Luong et al. (2015) with
+  the multiplicative "general" score, computed from the decoder's *current*
+  output and applied after its LSTM (:class:`LuongAttention`);
+* ``"bahdanau"``: the additive attention of Bahdanau et al. (2015), computed
+  from the decoder's *previous* state and fed into its LSTM's input
+  (:class:`BahdanauAttention`; the decoder equations are in :class:`Decoder`).
 
 Training uses *teacher forcing* (:func:`teacher_forcing_loss`): the decoder
 reads the true previous token, so a whole target is scored in one pass.
@@ -29,7 +36,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import torch
@@ -42,6 +49,9 @@ from lstm_ref.torch import LSTM
 from lstm_ref.train import History
 
 State = tuple[Tensor, Tensor]
+#: The attention forms of :class:`Seq2Seq` (None: no attention).
+AttentionKind = Literal["luong", "bahdanau"]
+ATTENTION_KINDS: tuple[AttentionKind, ...] = ("luong", "bahdanau")
 
 
 class Memory(NamedTuple):
@@ -116,9 +126,9 @@ class LuongAttention(nn.Module):
         \end{array}
 
     The weights :math:`a_t(s)` sum to 1 over the source: they say where step
-    :math:`t` looks. (Bahdanau et al. 2015 score with a small MLP and feed
-    :math:`c_t` into the decoder LSTM; Luong's form adds it after the LSTM, so
-    teacher-forced training runs the decoder over all steps in one call.)
+    :math:`t` looks. The query is the decoder's output at step :math:`t`, so
+    attention comes after the LSTM and teacher-forced training runs the
+    decoder over all steps in one call (compare :class:`BahdanauAttention`).
 
     Parameters
     ----------
@@ -148,8 +158,84 @@ class LuongAttention(nn.Module):
         return torch.tanh(self.W_c(torch.cat([context, query], dim=-1))), weights
 
 
+class BahdanauAttention(nn.Module):
+    r"""Additive attention (Bahdanau, Cho & Bengio 2015), queried by the previous decoder state.
+
+    For the decoder's previous hidden state :math:`h_{t-1}` and the encoder
+    outputs :math:`\bar h_s`:
+
+    .. math::
+        \begin{array}{ll}
+        e_t(s) = v_a^\top \tanh(W_a h_{t-1} + U_a \bar h_s) \\
+        a_t(s) = \dfrac{\exp e_t(s)}{\sum_{s'} \exp e_t(s')}
+                 \quad \text{(padded } s \text{ get weight 0)} \\
+        c_t = \sum_s a_t(s)\, \bar h_s
+        \end{array}
+
+    This is equation (6) and Appendix A.1.2 of the paper (their
+    :math:`s_{i-1}, h_j, \alpha_{ij}, c_i`), with no bias, as printed. The
+    score is a one-hidden-layer network of the query and each key, where
+    :class:`LuongAttention` takes a bilinear form. Because the query is the
+    *previous* state, :math:`c_t` exists before step :math:`t` runs and the
+    :class:`Decoder` feeds it into its LSTM, one step at a time.
+
+    Parameters
+    ----------
+    hidden_size : int
+        ``H`` of both the encoder and the decoder; the score's hidden layer
+        has ``H`` units too (the paper's :math:`n' = n`).
+    """
+
+    def __init__(self, hidden_size: int) -> None:
+        super().__init__()
+        self.W_a = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.U_a = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.v_a = nn.Linear(hidden_size, 1, bias=False)
+
+    def forward(
+        self, query: Tensor, memory: Memory, keys: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """Attend from ``query (N, H)``, the decoder state :math:`h_{t-1}`, to ``memory``.
+
+        Parameters
+        ----------
+        query : Tensor, shape (N, H)
+        memory : Memory
+            Encoder outputs ``(N, S, H)`` and their mask ``(N, S)``.
+        keys : Tensor, shape (N, S, H), optional
+            :math:`U_a \bar h_s`, the part of the score that does not depend
+            on the step; pass ``self.U_a(memory.outputs)`` to compute it once
+            per sequence.
+
+        Returns
+        -------
+        context : Tensor, shape (N, H)
+            :math:`c_t`.
+        weights : Tensor, shape (N, S)
+            :math:`a_t(s)`, summing to 1 over the valid source positions.
+        """
+        if keys is None:
+            keys = self.U_a(memory.outputs)
+        scores = self.v_a(torch.tanh(self.W_a(query)[:, None, :] + keys))[..., 0]
+        scores = scores.masked_fill(~memory.mask, -math.inf)
+        weights = torch.softmax(scores, dim=-1)
+        return (weights[:, None, :] @ memory.outputs)[:, 0], weights
+
+
+def _check_attention(attention: object) -> AttentionKind | None:
+    if attention is None:
+        return None
+    for kind in ATTENTION_KINDS:
+        if attention == kind:
+            return kind
+    raise ValueError(f"attention: expected one of {ATTENTION_KINDS} or None, got {attention!r}")
+
+
 class Decoder(nn.Module):
     r"""An LSTM that writes the target, starting from the encoder's final state.
+
+    Without attention, or with ``attention="luong"``, the LSTM reads the
+    previous token and attention (if any) comes after it:
 
     .. math::
         \begin{array}{ll}
@@ -159,14 +245,40 @@ class Decoder(nn.Module):
         \end{array}
 
     with :math:`\tilde h_t = h_t` without attention and the attentional state
-    of :class:`LuongAttention` with it. ``<pad>`` and ``<bos>`` are never
-    outputs: their scores are :math:`-\infty`.
+    of :class:`LuongAttention` with it.
+
+    With ``attention="bahdanau"`` the decoder of Bahdanau et al. (2015)
+    (equation (4), Appendix A.2.2) attends *before* each step, from its
+    previous hidden state, and the LSTM reads the context next to the
+    previous token (the LSTM's cell is written :math:`m_t` here, to keep
+    :math:`c_t` for the context):
+
+    .. math::
+        \begin{array}{ll}
+        c_t, a_t = \mathrm{BahdanauAttention}(h_{t-1}, \bar h_{1 \dots S}) \\
+        h_t, m_t = \mathrm{LSTM}([E y_{t-1}; c_t], (h_{t-1}, m_{t-1})), \qquad
+            (h_0, m_0) = (\bar h_S, c_S) \\
+        u_t = W_o [h_t; c_t; E y_{t-1}] + b_o \in \mathbb R^{2H}, \qquad
+            \tilde h_{t,j} = \max(u_{t,2j-1}, u_{t,2j}), \quad j = 1 \dots H \\
+        p(y_t \mid y_{<t}, x) = \mathrm{softmax}(W_s \tilde h_t + b_s)
+        \end{array}
+
+    The read-out is the paper's "deep output" with a maxout layer, fed by the
+    new state :math:`h_t` as in their equation (4) (their appendix writes
+    :math:`s_{i-1}`). Where this differs from the paper: an LSTM instead of
+    their gated recurrent unit, and the same one-directional
+    :class:`Encoder` and initial state as the other forms (they read the
+    source in both directions and start from :math:`\tanh(W_s
+    \overleftarrow{h}_1)`), so that only the attention differs between the
+    forms. Teacher-forced training has to run this decoder step by step.
+
+    ``<pad>`` and ``<bos>`` are never outputs: their scores are :math:`-\infty`.
 
     Parameters
     ----------
     vocab_size, embed_size, hidden_size : int
-    attention : bool
-        Use :class:`LuongAttention`.
+    attention : {"luong", "bahdanau"} or None
+        The attention form, or None for none.
     rnn : class
         As for :class:`Encoder`.
     """
@@ -177,13 +289,22 @@ class Decoder(nn.Module):
         embed_size: int,
         hidden_size: int,
         *,
-        attention: bool = True,
+        attention: AttentionKind | None = "luong",
         rnn: type[nn.Module] = LSTM,
     ) -> None:
         super().__init__()
+        self.attention_kind = _check_attention(attention)
+        bahdanau = self.attention_kind == "bahdanau"
         self.embed = nn.Embedding(vocab_size, embed_size, padding_idx=PAD_ID)
-        self.rnn = rnn(embed_size, hidden_size, batch_first=True)
-        self.attention = LuongAttention(hidden_size) if attention else None
+        # Bahdanau's LSTM reads [E y_{t-1}; c_t].
+        rnn_input = embed_size + (hidden_size if bahdanau else 0)
+        self.rnn = rnn(rnn_input, hidden_size, batch_first=True)
+        self.attention: LuongAttention | BahdanauAttention | None = None
+        if self.attention_kind == "luong":
+            self.attention = LuongAttention(hidden_size)
+        elif bahdanau:
+            self.attention = BahdanauAttention(hidden_size)
+            self.W_o = nn.Linear(2 * hidden_size + embed_size, 2 * hidden_size)
         self.out = nn.Linear(hidden_size, vocab_size)
         never = torch.zeros(vocab_size, dtype=torch.bool)
         never[[PAD_ID, BOS_ID]] = True
@@ -200,25 +321,50 @@ class Decoder(nn.Module):
         state : tuple of Tensor, each shape (1, N, H)
             The decoder state after the last step (to continue decoding).
         weights : Tensor of shape (N, T, S), or None without attention
+            :math:`a_t(s)` of each step.
         """
-        out, state = self.rnn(self.embed(tgt_in), state)
-        weights = None
-        if self.attention is not None:
-            out, weights = self.attention(out, memory)
+        embedded = self.embed(tgt_in)
+        if isinstance(self.attention, BahdanauAttention):
+            out, state, weights = self._attend_then_step(self.attention, embedded, state, memory)
+        else:
+            out, state = self.rnn(embedded, state)
+            weights = None
+            if self.attention is not None:
+                out, weights = self.attention(out, memory)
         logits = self.out(out).masked_fill(self.never_output, -math.inf)
         return logits, state, weights
 
+    def _attend_then_step(
+        self, attention: BahdanauAttention, embedded: Tensor, state: State, memory: Memory
+    ) -> tuple[Tensor, State, Tensor]:
+        """Bahdanau's decoder over ``embedded (N, T, E)``: ``h_tilde (N, T, H)``, state, weights."""
+        keys = attention.U_a(memory.outputs)  # U_a h_s: the same at every step
+        outputs, contexts, weights = [], [], []
+        for t in range(embedded.shape[1]):
+            context, a = attention(state[0][-1], memory, keys)  # from h_{t-1}
+            out, state = self.rnn(torch.cat([embedded[:, t], context], -1)[:, None], state)
+            outputs.append(out[:, 0])
+            contexts.append(context)
+            weights.append(a)
+        readout = torch.cat([torch.stack(outputs, 1), torch.stack(contexts, 1), embedded], -1)
+        u = self.W_o(readout)  # (N, T, 2H)
+        h_tilde = torch.maximum(u[..., 0::2], u[..., 1::2])  # maxout over (u_2j-1, u_2j)
+        return h_tilde, state, torch.stack(weights, 1)
+
 
 class Seq2Seq(nn.Module):
-    """An encoder-decoder LSTM (Sutskever et al. 2014), with optional Luong attention.
+    """An encoder-decoder LSTM (Sutskever et al. 2014), with optional attention.
 
     Parameters
     ----------
     source_vocab_size, target_vocab_size : int
         Sizes of the :class:`~lstm_ref.data.number_words.TokenVocab` of each side.
     embed_size, hidden_size : int
-    attention : bool
-        Let the decoder attend to every encoder output (:class:`LuongAttention`).
+    attention : {"luong", "bahdanau"} or None
+        How the decoder attends to every encoder output: Luong's multiplicative
+        attention after its LSTM (:class:`LuongAttention`), Bahdanau's additive
+        attention fed into it (:class:`BahdanauAttention`), or not at all
+        (None). The equations are in :class:`Decoder`.
     rnn : class
         The recurrent class of both sides: ``lstm_ref.torch.LSTM`` (default) or
         ``torch.nn.LSTM``.
@@ -236,7 +382,7 @@ class Seq2Seq(nn.Module):
         *,
         embed_size: int = 32,
         hidden_size: int = 64,
-        attention: bool = True,
+        attention: AttentionKind | None = "luong",
         rnn: type[nn.Module] = LSTM,
     ) -> None:
         super().__init__()
@@ -246,9 +392,9 @@ class Seq2Seq(nn.Module):
         )
 
     @property
-    def attention(self) -> bool:
-        """Whether the decoder attends to the encoder outputs."""
-        return self.decoder.attention is not None
+    def attention(self) -> AttentionKind | None:
+        """The decoder's attention form, ``"luong"`` or ``"bahdanau"``, or None."""
+        return self.decoder.attention_kind
 
     def forward(self, src: Tensor, src_lengths: Tensor, tgt_in: Tensor) -> Tensor:
         """Teacher-forced scores ``(N, T, V)`` of the token after each of ``tgt_in``."""
@@ -498,7 +644,7 @@ def beam_search(
             if bool(done.all()):
                 break
     model.train(was_training)
-    return Decoded(ids[:, 0], scores[:, 0], weights[:, 0] if model.attention else None)
+    return Decoded(ids[:, 0], scores[:, 0], weights[:, 0] if model.attention is not None else None)
 
 
 def _until_eos(row: Sequence[int]) -> tuple[int, ...]:

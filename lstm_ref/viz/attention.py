@@ -19,7 +19,8 @@ def attention_map(
 
     Row :math:`t` is an output token, column :math:`s` a source token; a dark
     cell means step :math:`t` took most of its context from token :math:`s`.
-    Each row sums to 1 (:class:`lstm_ref.seq2seq.LuongAttention`).
+    Each row sums to 1 (:class:`lstm_ref.seq2seq.LuongAttention`,
+    :class:`lstm_ref.seq2seq.BahdanauAttention`).
 
     Parameters
     ----------
