@@ -200,3 +200,16 @@ def test_attention_map(tmp_path: Path) -> None:
         viz.attention_map(weights[0], ["a", "b", "c"], ["x"])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         viz.attention_map(weights * 2, ["a", "b", "c"], ["x", "y"])
+
+
+def test_attention_map_into_given_axes(tmp_path: Path) -> None:
+    fig = Figure(figsize=(6, 3))
+    left, right = fig.subplots(1, 2)
+    weights = np.array([[0.1, 0.9, 0.0], [0.7, 0.2, 0.1]])
+    assert viz.attention_map(weights, ["a", "b", "c"], ["x", "y"], ax=left) is fig
+    assert viz.attention_map(weights[::-1], ["a", "b", "c"], ["y", "x"], ax=right) is fig
+    np.testing.assert_array_equal(left.images[0].get_array(), weights)
+    np.testing.assert_array_equal(right.images[0].get_array(), weights[::-1])
+    assert [t.get_text() for t in right.get_yticklabels()] == ["y", "x"]
+    assert tuple(fig.get_size_inches()) == (6, 3)  # the caller's figure, not resized
+    _check(fig, tmp_path)

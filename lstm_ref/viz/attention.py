@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 
@@ -14,6 +16,7 @@ def attention_map(
     target: Sequence[str],
     *,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     r"""The attention weights :math:`a_t(s)` of one translation as a grey-scale map.
 
@@ -32,6 +35,9 @@ def attention_map(
     target : sequence of str, length T
         The output tokens, written down the y axis.
     title : str, optional
+    ax : matplotlib Axes, optional
+        Draw into these axes (e.g. to put two maps side by side) instead of a
+        new figure sized to the map; their figure is returned.
     """
     w = np.asarray(weights, dtype=np.float64)
     if w.ndim != 2:
@@ -43,12 +49,15 @@ def attention_map(
         )
     if w.size and (w.min() < 0 or w.max() > 1):
         raise ValueError(f"weights: expected values in [0, 1], got {w.min():.3g}..{w.max():.3g}")
-    cell = 0.42
-    fig = Figure(
-        figsize=(1.6 + cell * max(len(source), 2), 1.2 + cell * max(len(target), 2)),
-        layout="constrained",
-    )
-    ax = fig.add_subplot()
+    if ax is None:
+        cell = 0.42
+        fig = Figure(
+            figsize=(1.6 + cell * max(len(source), 2), 1.2 + cell * max(len(target), 2)),
+            layout="constrained",
+        )
+        ax = fig.add_subplot()
+    else:
+        fig = cast(Figure, ax.get_figure(root=True))  # axes always sit on a figure
     image = ax.imshow(w, cmap="Greys", vmin=0.0, vmax=1.0, aspect="equal")
     ax.set_xticks(range(len(source)), list(source), rotation=60, ha="right", fontsize=10)
     ax.set_yticks(range(len(target)), list(target), fontsize=10)
