@@ -259,13 +259,15 @@ class Decoder(nn.Module):
         h_t, m_t = \mathrm{LSTM}([E y_{t-1}; c_t], (h_{t-1}, m_{t-1})), \qquad
             (h_0, m_0) = (\bar h_S, c_S) \\
         u_t = W_o [h_t; c_t; E y_{t-1}] + b_o \in \mathbb R^{2H}, \qquad
-            \tilde h_{t,j} = \max(u_{t,2j-1}, u_{t,2j}), \quad j = 1 \dots H \\
+            \tilde h_{t,j} = \max(u_{t,j}, u_{t,H+j}), \quad j = 1 \dots H \\
         p(y_t \mid y_{<t}, x) = \mathrm{softmax}(W_s \tilde h_t + b_s)
         \end{array}
 
     The read-out is the paper's "deep output" with a maxout layer, fed by the
     new state :math:`h_t` as in their equation (4) (their appendix writes
-    :math:`s_{i-1}`). Where this differs from the paper: an LSTM instead of
+    :math:`s_{i-1}`). The paper pools neighbouring units
+    :math:`(u_{2j-1}, u_{2j})`; pooling the two halves of :math:`u_t` is the
+    same layer with the rows of :math:`W_o` in another order, and cheaper. Where this differs from the paper: an LSTM instead of
     their gated recurrent unit, and the same one-directional
     :class:`Encoder` and initial state as the other forms (they read the
     source in both directions and start from :math:`\tanh(W_s
@@ -348,7 +350,7 @@ class Decoder(nn.Module):
             weights.append(a)
         readout = torch.cat([torch.stack(outputs, 1), torch.stack(contexts, 1), embedded], -1)
         u = self.W_o(readout)  # (N, T, 2H)
-        h_tilde = torch.maximum(u[..., 0::2], u[..., 1::2])  # maxout over (u_2j-1, u_2j)
+        h_tilde = torch.maximum(*u.chunk(2, -1))  # maxout over the pairs (u_j, u_H+j)
         return h_tilde, state, torch.stack(weights, 1)
 
 

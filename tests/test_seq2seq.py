@@ -156,7 +156,7 @@ def test_bahdanau_decoder_equations() -> None:
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
         h = torch.sigmoid(o) * torch.tanh(c)
         u = dec.W_o(torch.cat([h, context, y], 1))  # deep output, then maxout over pairs
-        h_tilde = torch.stack([torch.maximum(u[:, 2 * j], u[:, 2 * j + 1]) for j in range(8)], 1)
+        h_tilde = torch.stack([torch.maximum(u[:, j], u[:, 8 + j]) for j in range(8)], 1)
         expected = dec.out(h_tilde)
         keep = ~dec.never_output
         torch.testing.assert_close(logits[:, t][:, keep], expected[:, keep])

@@ -21,6 +21,7 @@ Only NumPy is imported here; ``num2words`` is imported on first use.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
@@ -54,12 +55,20 @@ def number_words(numbers: Iterable[int], lang: str) -> list[str]:
     list of str
         ``number_words([97], "de") == ["siebenundneunzig"]``.
     """
-    n2w = require("num2words", pip_name="num2words", needed_for="number_words()")
+    require("num2words", pip_name="num2words", needed_for="number_words()")
     values = [_check_number(k) for k in numbers]
     try:
-        return [n2w.num2words(k, lang=lang) for k in values]
+        return [_spell(k, lang) for k in values]
     except NotImplementedError:
         raise ValueError(f"lang: num2words has no language {lang!r}") from None
+
+
+@functools.cache
+def _spell(number: int, lang: str) -> str:
+    # Remembered: num2words takes about 0.1 ms a number, and a chapter spells
+    # the same numbers again for each encoding (pieces, characters, test sets).
+    n2w = require("num2words", pip_name="num2words", needed_for="number_words()")
+    return str(n2w.num2words(number, lang=lang))
 
 
 def _check_number(value: object) -> int:
