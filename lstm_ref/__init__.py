@@ -28,7 +28,7 @@ light (no torch, no matplotlib):
 ``lstm_ref.anomaly``
     Anomaly scores (rolling z-score, forecast errors) and how to judge them.
 ``lstm_ref.seq2seq``
-    An encoder-decoder LSTM with attention, greedy decoding and beam search.
+    An encoder-decoder LSTM with Luong's or Bahdanau's attention, greedy decoding and beam search.
 ``lstm_ref.classify``
     Sequence classification: a packed recurrent classifier, n-gram baselines, balanced accuracy.
 """

@@ -51,7 +51,7 @@ from lstm_ref.train import History
 State = tuple[Tensor, Tensor]
 #: The attention forms of :class:`Seq2Seq` (None: no attention).
 AttentionKind = Literal["luong", "bahdanau"]
-ATTENTION_KINDS: tuple[AttentionKind, ...] = ("luong", "bahdanau")
+_ATTENTION_KINDS: tuple[AttentionKind, ...] = ("luong", "bahdanau")
 
 
 class Memory(NamedTuple):
@@ -225,10 +225,10 @@ class BahdanauAttention(nn.Module):
 def _check_attention(attention: object) -> AttentionKind | None:
     if attention is None:
         return None
-    for kind in ATTENTION_KINDS:
+    for kind in _ATTENTION_KINDS:
         if attention == kind:
             return kind
-    raise ValueError(f"attention: expected one of {ATTENTION_KINDS} or None, got {attention!r}")
+    raise ValueError(f"attention: expected one of {_ATTENTION_KINDS} or None, got {attention!r}")
 
 
 class Decoder(nn.Module):
@@ -267,12 +267,14 @@ class Decoder(nn.Module):
     new state :math:`h_t` as in their equation (4) (their appendix writes
     :math:`s_{i-1}`). The paper pools neighbouring units
     :math:`(u_{2j-1}, u_{2j})`; pooling the two halves of :math:`u_t` is the
-    same layer with the rows of :math:`W_o` in another order, and cheaper. Where this differs from the paper: an LSTM instead of
-    their gated recurrent unit, and the same one-directional
-    :class:`Encoder` and initial state as the other forms (they read the
-    source in both directions and start from :math:`\tanh(W_s
-    \overleftarrow{h}_1)`), so that only the attention differs between the
-    forms. Teacher-forced training has to run this decoder step by step.
+    same layer with the rows of :math:`W_o` in another order, and cheaper.
+
+    Where this differs from the paper: an LSTM instead of their gated
+    recurrent unit, and the same one-directional :class:`Encoder` and
+    initial state as the other forms (they read the source in both
+    directions and start from :math:`\tanh(W_s \overleftarrow{h}_1)`), so
+    that only the attention differs between the forms. Teacher-forced
+    training has to run this decoder step by step.
 
     ``<pad>`` and ``<bos>`` are never outputs: their scores are :math:`-\infty`.
 
