@@ -366,6 +366,23 @@ def device_name(device: torch.device) -> str:
     return f"cpu: {model}"
 
 
+def benchmarks_dir(start: Path | None = None) -> Path:
+    """The repository's ``benchmarks`` folder, the nearest one at or above ``start``.
+
+    Stored measurements live there (``results/`` for speed tables, ``training/``
+    for long training runs); the chapters read them from a checkout of the
+    repository, ``start`` defaulting to the working directory.
+    """
+    start = Path.cwd() if start is None else Path(start)
+    for folder in (start, *start.parents):
+        if (folder / "benchmarks" / "results").is_dir():
+            return folder / "benchmarks"
+    raise FileNotFoundError(
+        f"start: expected a folder inside a checkout of the book's repository "
+        f"(one with benchmarks/results/ at or above it), got {start}"
+    )
+
+
 def format_table(report: dict[str, Any]) -> str:
     """The report as a fixed-width text table, one row per result."""
     head = (

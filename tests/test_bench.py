@@ -146,3 +146,16 @@ def test_count_ops_sees_the_gemms_of_each_rung() -> None:
         nn_counts = bench.count_ops(lambda: torch.nn.LSTM(4, 5)(x))
     assert "mkldnn_rnn_layer" in nn_counts or "_cudnn_rnn" in nn_counts
     assert nn_counts["addmm"] == nn_counts["mm"] == 0
+
+
+def test_benchmarks_dir_is_found_from_any_folder_below_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    (tmp_path / "chapters" / "deep").mkdir(parents=True)
+    assert bench.benchmarks_dir(tmp_path / "chapters" / "deep") == tmp_path / "benchmarks"
+    assert bench.benchmarks_dir(tmp_path) == tmp_path / "benchmarks"
+    assert (bench.benchmarks_dir(Path(__file__).parent) / "results").is_dir()  # this repository
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (tmp_path / "benchmarks" / "results").rmdir()
+    with pytest.raises(FileNotFoundError, match="start"):
+        bench.benchmarks_dir(outside)

@@ -17,6 +17,8 @@ Training
     :func:`training_curves`
 Forecasting
     :func:`forecasts`
+Language models
+    :func:`bpc_by_order`
 Sequence to sequence
     :func:`attention_map`
 Classification
@@ -45,6 +47,7 @@ from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
 from .forecast import forecasts
+from .language import bpc_by_order
 from .tasks import adding_example, echo_example
 
 __all__ = [
@@ -58,6 +61,7 @@ __all__ = [
     "animation_html",
     "anomaly_panels",
     "attention_map",
+    "bpc_by_order",
     "class_sizes",
     "confusion_heatmap",
     "echo_example",
