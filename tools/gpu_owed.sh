@@ -23,16 +23,23 @@
 #
 # Benchmarks in pieces: each benchmark gets --max-minutes set to what is left of the budget, so
 # it stops cleanly before a case it could not finish, writes what it measured and exits with
-# status 3. To go on, copy the partial JSON into benchmarks/results/ of the checkout (so that it
-# travels with the next call) and run the phase again: a JSON of the same name found there is
-# copied into OUTDIR and continued with --resume; a complete one is left as it is.
+# status 3. Run the phase again to go on: it continues (--resume) the table of the same name it
+# finds first in $GPU_OWED_STATE (default /tmp/gpu_owed_state, where each run leaves a copy: it
+# lasts while the machine stays warm) or else in benchmarks/results/ of the checkout (copy the
+# partial JSON there from OUTDIR: it travels with the next call, to a fresh machine too). A
+# complete table is left as it is.
 #
-# Estimated times on an H100 (no GPU has run this yet; generous: ~10 us per PyTorch operator
-# launched from Python, the rungs' operator counts from lstm_ref.bench.count_ops):
+# Estimated times on an H100 (no GPU has run this yet). A generous model: 10 us per PyTorch
+# operator launched from Python (the eager rungs' operators per step, from
+# lstm_ref.bench.count_ops: per_gate 34 forward / 125 forward+backward, fused_gates 16 / 59,
+# input_proj 17 / 47, fused_step 17 / 52), 3 us per replayed kernel for cuda_graphs, 15 / 45 us
+# a step for cuDNN, and for the persistent kernel 250 / 600 us a step at H = 1024, scaling as H^2;
+# times 60 calls (10 + 50) or 25 (5 + 20) per shape, implementation and pass:
 #   tests       1-3 min (Triton compiles each kernel configuration once)
-#   bench       4-7 min (per_gate at T = 1024 alone ~1.5 min)
-#   persistent  5-10 min (the kernel at H = 1024, T = 1024 ~0.3-1 s a call)
-#
+#   bench       ~8 min (T = 1024, B = 16, H = 768 alone ~4.5 min), so two calls
+#   persistent  ~4 min with 25 calls (~10 min with 60), worst shape ~0.5 min
+# A whole session: a machine's start (1-2 min), then three calls of at most BUDGET_MINUTES.
+
 # Exit status: 0 when every phase finished, 3 when a benchmark stopped at the budget or had no
 # time left (run the phase again), 1 when a phase failed (see its log), 2 for a usage error.
 
@@ -58,6 +65,7 @@ OUT_DIR=$(cd "$OUT_ARG" && pwd)
 cd "$(dirname "$0")/.." || exit 2
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 PYTHON=${PYTHON:-python3}
+STATE=${GPU_OWED_STATE:-/tmp/gpu_owed_state}
 BUDGET=$(awk -v m="${BUDGET_MINUTES:-8.5}" 'BEGIN { printf "%d", m * 60 }')
 SECONDS=0
 
@@ -102,14 +110,24 @@ run_bench() {
     local minutes
     minutes=$(awk -v s="$(left)" 'BEGIN { printf "%.1f", (s - 45) / 60 }')
     if awk -v m="$minutes" 'BEGIN { exit !(m < 1) }'; then
-        echo "gpu_owed.sh: no time left for $name in this call: run the phase again" | tee -a "$log"
+        echo "gpu_owed.sh: no time left for $name in this call: run the phase again" | tee "$log"
         return 3
     fi
-    if [[ -f benchmarks/results/$name && ! -f $OUT_DIR/$name ]]; then
-        cp "benchmarks/results/$name" "$OUT_DIR/$name"
-    fi
+    local earlier
+    for earlier in "$OUT_DIR/$name" "$STATE/$name" "benchmarks/results/$name"; do
+        if [[ -f $earlier ]]; then
+            [[ $earlier -ef $OUT_DIR/$name ]] || cp "$earlier" "$OUT_DIR/$name"
+            echo "continuing $earlier" | tee "$log"
+            break
+        fi
+    done
     timeout -s INT -k 30 "$(left)" "$PYTHON" -m lstm_ref.bench --device cuda "$@" \
-        --max-minutes "$minutes" --resume --out "$OUT_DIR/$name" 2>&1 | tee "$log"
+        --max-minutes "$minutes" --resume --out "$OUT_DIR/$name" 2>&1 | tee -a "$log"
+    local code=$?
+    if [[ -f $OUT_DIR/$name ]]; then
+        mkdir -p "$STATE" && cp "$OUT_DIR/$name" "$STATE/$name"
+    fi
+    return $code
 }
 
 status=0
