@@ -39,7 +39,7 @@
 #   bench       ~8 min (T = 1024, B = 16, H = 768 alone ~4.5 min), so two calls
 #   persistent  ~4 min with 25 calls (~10 min with 60), worst shape ~0.5 min
 # A whole session: a machine's start (1-2 min), then three calls of at most BUDGET_MINUTES.
-
+#
 # Exit status: 0 when every phase finished, 3 when a benchmark stopped at the budget or had no
 # time left (run the phase again), 1 when a phase failed (see its log), 2 for a usage error.
 
