@@ -29,6 +29,8 @@ Financial series
     :func:`price_and_returns`, :func:`volatility_forecasts`, :func:`interval_chart`
 Anomaly detection
     :func:`anomaly_panels`
+Benchmarks
+    :func:`ladder_bars`, :func:`ratio_lines`, :func:`ratio_grid`, :func:`persistent_map`
 """
 
 from ._style import HTML, show_figures_in_ipython
@@ -42,6 +44,7 @@ from .activity import (
 from .animation import animate_traces, animation_html
 from .anomaly import anomaly_panels
 from .attention import attention_map
+from .bench import ladder_bars, persistent_map, ratio_grid, ratio_lines
 from .classify import class_sizes, confusion_heatmap, sequence_heatmaps
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
@@ -69,8 +72,12 @@ __all__ = [
     "gate_saturation_plot",
     "gradient_vs_lag",
     "interval_chart",
+    "ladder_bars",
     "lstm_cell",
+    "persistent_map",
     "price_and_returns",
+    "ratio_grid",
+    "ratio_lines",
     "sequence_heatmaps",
     "training_curves",
     "unrolled_rnn",
