@@ -17,7 +17,8 @@ light (no torch, no matplotlib):
     Forecasting a series: seasonal naive, SARIMA, ETS and an LSTM forecaster.
 ``lstm_ref.charlm``, ``lstm_ref.ngram``, ``lstm_ref.interpret``
     A character language model, its Kneser-Ney n-gram baseline, and the
-    tools that read what its units do.
+    tools that read what its units do and how far back a state's gradient
+    reaches (chapters 3 and 4).
 ``lstm_ref.distributed``
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
 ``lstm_ref.show``

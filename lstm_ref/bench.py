@@ -18,6 +18,12 @@ persistent kernel (``--grid persistent``, CUDA only: T ∈ {100, 1024},
 B ∈ {1, 4, 16, 64}, I = H ∈ {128, 256, 512, 1024}, against ``torch.nn`` and
 ``cuda_graphs`` unless ``--impl`` says otherwise).
 
+Long runs in pieces: with ``--max-minutes M`` the run stops before a case
+(one shape and pass, all implementations) whose timed calls, predicted from
+its warm-up, would end more than M minutes after the start, and writes what
+it measured, with a note; ``--resume`` reads that report back from ``--out``,
+keeps its cases and runs the rest (exit status 3 while cases are left).
+
 The report is a dict (and the JSON file written by ``--out``)::
 
     {"device": "...", "torch": "...", "date": "YYYY-MM-DD", "tf32": false,
@@ -34,6 +40,7 @@ import datetime
 import importlib
 import json
 import platform
+import re
 import statistics
 import sys
 import time
@@ -81,8 +88,13 @@ PERSISTENT_IMPLS = (BASELINE, "cuda_graphs", "persistent")
 CUDA_ONLY = ("cuda_graphs", "persistent")
 #: A smoke test that runs in seconds.
 QUICK_SHAPES = (Shape(5, 2, 8, 8),)
+#: How the note of a report stopped by ``max_minutes`` begins.
+STOPPED = "stopped at the time limit"
+#: The exit status of ``main`` when it stopped with cases left.
+EXIT_PARTIAL = 3
 
 Run = Callable[[], object]
+Case = tuple[Shape, str]  # (shape, pass)
 
 
 def available_impls(device: torch.device) -> list[str]:
@@ -197,6 +209,8 @@ def run_benchmark(
     warmup: int = 1,
     tf32: bool = False,
     progress: bool | TextIO = True,
+    max_minutes: float | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Time LSTM implementations against torch.nn.LSTM (protocol in the module docstring).
 
@@ -219,11 +233,23 @@ def run_benchmark(
     progress : bool or text stream
         Where to draw the progress bar and notes: ``True`` for standard error
         (as it is at the call), a stream, or ``False`` for silence.
+    max_minutes : float, optional
+        Stop before a case (a shape and a pass, every implementation) whose
+        timed calls, predicted from the last warm-up call of each
+        implementation, would end later than this many minutes after the
+        start. The first case measured always runs, so every call makes
+        progress. The report then holds the cases measured and a note
+        beginning with :data:`STOPPED`.
+    resume : dict, optional
+        A report of an earlier, stopped run with the same device, torch
+        version, settings and implementations: its cases are kept and not
+        run again.
 
     Returns
     -------
     dict
-        The report, in the JSON format of the module docstring.
+        The report, in the JSON format of the module docstring, its rows in
+        the order of ``shapes``.
     """
     stream: TextIO | None = sys.stderr if progress is True else progress or None
     device = torch.device(device)
@@ -246,13 +272,9 @@ def run_benchmark(
             stream.write("note: lstm_ref.numpy is not installed here; skipping the numpy row\n")
     if repeats < 1 or warmup < 0:
         raise ValueError(f"repeats must be >= 1 and warmup >= 0, got {repeats} and {warmup}")
-    saved_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
-    try:
-        results = _measure(shapes, chosen, device, dtype, repeats, warmup, stream)
-    finally:
-        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved_tf32
-    return {
+    if max_minutes is not None and max_minutes < 0:
+        raise ValueError(f"max_minutes must be >= 0, got {max_minutes}")
+    report = {
         "device": device_name(device),
         "torch": torch.__version__,
         "date": datetime.date.today().isoformat(),
@@ -261,35 +283,111 @@ def run_benchmark(
         "repeats": repeats,
         "warmup": warmup,
         "notes": notes,
-        "results": results,
+        "results": [],
     }
+    kept = [] if resume is None else _resumable_rows(resume, report, shapes, chosen, dtype)
+    done = {_case(r) for r in kept}
+    deadline = None if max_minutes is None else time.perf_counter() + 60 * max_minutes
+    saved_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = tf32
+    try:
+        timing = _Timing(chosen, device, dtype, repeats, warmup, deadline)
+        measured = _measure(shapes, done, timing, stream)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved_tf32
+    if resume is not None:
+        old = [n for n in resume.get("notes", ()) if not n.startswith(STOPPED)]
+        notes[:0] = [n for n in old if n not in notes]
+    left = len(shapes) * len(PASSES) - len(done) - len({_case(r) for r in measured})
+    if left:
+        notes.append(
+            f"{STOPPED} of {max_minutes:g} minutes with {left} of "
+            f"{len(shapes) * len(PASSES)} cases (shape x pass) left: run again with --resume"
+        )
+    order = {case: k for k, case in enumerate((s, p) for s in shapes for p in PASSES)}
+    report["results"] = sorted(
+        kept + measured, key=lambda r: (order[_case(r)], chosen.index(r["impl"]))
+    )
+    return report
+
+
+def _case(row: dict[str, Any]) -> Case:
+    """The (shape, pass) of a result row."""
+    return Shape(row["T"], row["B"], row["I"], row["H"], row["layers"]), row["pass"]
+
+
+def _resumable_rows(
+    resume: dict[str, Any],
+    report: dict[str, Any],
+    shapes: Sequence[Shape],
+    chosen: list[str],
+    dtype: torch.dtype,
+) -> list[dict[str, Any]]:
+    """The rows of ``resume`` to keep; :class:`ValueError` unless it is a part of this run."""
+    settings = ("device", "torch", "tf32", "threads", "repeats", "warmup")
+    differ = {k: (resume.get(k), report[k]) for k in settings if resume.get(k) != report[k]}
+    if differ:
+        raise ValueError(f"resume: a report of other settings (resumed, now): {differ}")
+    rows = list(resume["results"])
+    by_case: dict[Case, set[str]] = {}
+    for row in rows:
+        by_case.setdefault(_case(row), set()).add(row["impl"])
+    foreign = {case for case in by_case if case[0] not in shapes}
+    incomplete = {case for case, impls in by_case.items() if impls != set(chosen)}
+    dtypes = {row["dtype"] for row in rows} - {str(dtype).removeprefix("torch.")}
+    if foreign or incomplete or dtypes:
+        raise ValueError(
+            f"resume: expected rows of {sorted(chosen)} on these shapes in {dtype}, got "
+            f"{len(foreign)} cases of other shapes, {len(incomplete)} cases of other "
+            f"implementations and dtypes {sorted(dtypes)}"
+        )
+    return rows
+
+
+class _Timing(NamedTuple):
+    """What :func:`_measure` times, and how."""
+
+    impls: list[str]
+    device: torch.device
+    dtype: torch.dtype
+    repeats: int
+    warmup: int
+    deadline: float | None  # time.perf_counter() after which no case starts
 
 
 def _measure(
-    shapes: Sequence[Shape],
-    chosen: list[str],
-    device: torch.device,
-    dtype: torch.dtype,
-    repeats: int,
-    warmup: int,
-    progress: TextIO | None,
+    shapes: Sequence[Shape], done: set[Case], timing: _Timing, progress: TextIO | None
 ) -> list[dict[str, Any]]:
-    """The timing loop of :func:`run_benchmark`: one row per (shape, pass, implementation)."""
-    bar = _Progress(len(shapes) * len(chosen) * len(PASSES), progress)
-    results = []
-    for shape in shapes:
+    """The timing loop of :func:`run_benchmark`: one row per (shape, pass, implementation).
+
+    Skips the cases in ``done``; returns early, before a case that would end
+    past ``timing.deadline``, once it has measured one.
+    """
+    chosen, device, dtype = timing.impls, timing.device, timing.dtype
+    todo = [(s, p) for s in shapes for p in PASSES if (s, p) not in done]
+    bar = _Progress(len(todo) * len(chosen), progress)
+    results: list[dict[str, Any]] = []
+    for shape in dict.fromkeys(s for s, _ in todo):
         runs = {
             impl: _numpy_runs(shape, dtype)
             if impl == "numpy"
             else _torch_runs(impl, shape, device, dtype)
             for impl in chosen
         }
-        for pass_ in PASSES:
-            times: dict[str, list[float]] = {impl: [] for impl in chosen}
+        for pass_ in (p for s, p in todo if s == shape):
+            if results and timing.deadline is not None and time.perf_counter() > timing.deadline:
+                return results
+            last = dict.fromkeys(chosen, 0.0)  # seconds of each one's last warm-up call
             for impl in chosen:
-                for _ in range(warmup):
+                for _ in range(timing.warmup):
+                    begin = time.perf_counter()
                     _time_ms(runs[impl][pass_], device)
-            for _ in range(repeats):
+                    last[impl] = time.perf_counter() - begin
+            ends = time.perf_counter() + timing.repeats * sum(last.values())
+            if results and timing.deadline is not None and ends > timing.deadline:
+                return results
+            times: dict[str, list[float]] = {impl: [] for impl in chosen}
+            for _ in range(timing.repeats):
                 for impl in chosen:
                     times[impl].append(_time_ms(runs[impl][pass_], device))
             base = statistics.median(times[BASELINE])
@@ -366,6 +464,37 @@ def device_name(device: torch.device) -> str:
     return f"cpu: {model}"
 
 
+def benchmarks_dir(start: Path | None = None) -> Path:
+    """The repository's ``benchmarks`` folder, the nearest one at or above ``start``.
+
+    Stored measurements live there (``results/`` for speed tables, ``training/``
+    for long training runs); the chapters read them from a checkout of the
+    repository, ``start`` defaulting to the working directory.
+    """
+    start = Path.cwd() if start is None else Path(start)
+    for folder in (start, *start.parents):
+        if (folder / "benchmarks" / "results").is_dir():
+            return folder / "benchmarks"
+    raise FileNotFoundError(
+        f"start: expected a folder inside a checkout of the book's repository "
+        f"(one with benchmarks/results/ at or above it), got {start}"
+    )
+
+
+def device_slug(name: str) -> str:
+    """A file name stem for a device name, as :func:`device_name` gives it.
+
+    ``"NVIDIA H100 80GB HBM3"`` becomes ``"nvidia-h100-80gb-hbm3"``: lower
+    case, each run of characters other than letters and digits one ``-``.
+    The committed tables are ``benchmarks/results/<slug>.json`` (and
+    ``<slug>-persistent.json`` for the persistent kernel's grid).
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"name: expected a device name with letters or digits, got {name!r}")
+    return slug
+
+
 def format_table(report: dict[str, Any]) -> str:
     """The report as a fixed-width text table, one row per result."""
     head = (
@@ -388,7 +517,11 @@ def format_table(report: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m lstm_ref.bench [--quick | --grid G] [--impl ...] [--out F]``."""
+    """Command line: ``python -m lstm_ref.bench [--quick | --grid G] [--impl ...] [--out F]``.
+
+    Returns the exit status: 0, or :data:`EXIT_PARTIAL` when ``--max-minutes``
+    stopped the run with cases left.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m lstm_ref.bench", description=__doc__.split("\n")[0]
     )
@@ -419,7 +552,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--tf32", action="store_true", help="allow TF32 matmuls on both sides")
     parser.add_argument("--out", type=Path, help="also write the JSON report here")
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        help="stop before a case that would end later than this, keeping what was measured "
+        f"(exit status {EXIT_PARTIAL} while cases are left)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the stopped report in --out, if that file exists, with the same settings",
+    )
     args = parser.parse_args(argv)
+    if args.resume and args.out is None:
+        parser.error("--resume continues the report in --out: give --out")
 
     device = torch.device(args.device)
     gpu = device.type == "cuda"
@@ -437,6 +583,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         shapes, impls = PERSISTENT_SHAPES, impls or list(PERSISTENT_IMPLS)
     else:
         shapes = GPU_SHAPES if gpu else CPU_SHAPES
+    resume = None
+    if args.resume and args.out.is_file():
+        resume = json.loads(args.out.read_text())
     report = run_benchmark(
         shapes,
         impls=impls,
@@ -445,13 +594,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         repeats=args.repeats or (3 if args.quick else 50 if gpu else 5),
         warmup=args.warmup if args.warmup is not None else (10 if gpu and not args.quick else 1),
         tf32=args.tf32,
+        max_minutes=args.max_minutes,
+        resume=resume,
     )
     print(format_table(report))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=1) + "\n")
         print(f"wrote {args.out}")
-    return 0
+    stopped = any(note.startswith(STOPPED) for note in report["notes"])
+    return EXIT_PARTIAL if stopped else 0
 
 
 if __name__ == "__main__":

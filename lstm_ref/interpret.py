@@ -1,6 +1,7 @@
-r"""Reading a trained LSTM: which units follow a known signal, and how saturated its gates are.
+r"""Reading a recurrent network: which units follow a known signal, how saturated its gates
+are, and how far back its state's gradient reaches.
 
-Both measures follow Karpathy, Johnson & Fei-Fei (2015). A unit *tracks* a
+The first two measures follow Karpathy, Johnson & Fei-Fei (2015). A unit *tracks* a
 signal :math:`s_t` (inside a string, bracket depth, ...) when its activation
 :math:`a_t` correlates with it over a long text,
 
@@ -10,15 +11,34 @@ signal :math:`s_t` (inside a string, bracket depth, ...) when its activation
 
 and a gate is *saturated* at a step when its value is below ``low`` (closed,
 "left-saturated") or above ``high`` (open, "right-saturated").
+
+The third is the size of the Jacobian of the last state with respect to an
+earlier one, for every lag :math:`k` (chapters 3 and 4),
+
+.. math::
+    n_k = \left\lVert \frac{\partial s_T}{\partial s_{T-k}} \right\rVert_2 ,
+
+its largest singular value: vanishing gradients are :math:`n_k \to 0`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
+import torch
 
-__all__ = ["Saturation", "TopUnit", "gate_saturation", "top_units", "unit_correlations"]
+__all__ = [
+    "Saturation",
+    "TopUnit",
+    "gate_saturation",
+    "state_jacobian_norms",
+    "top_units",
+    "unit_correlations",
+]
+
+Step = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], Sequence[torch.Tensor]]
 
 
 def _as_steps_by_units(values: np.ndarray, name: str) -> np.ndarray:
@@ -100,3 +120,72 @@ def gate_saturation(gate: np.ndarray, *, low: float = 0.1, high: float = 0.9) ->
     if g.min() < 0.0 or g.max() > 1.0:
         raise ValueError(f"gate: expected values in [0, 1], got {g.min():.3g}..{g.max():.3g}")
     return Saturation(left=(g < low).mean(axis=0), right=(g > high).mean(axis=0))
+
+
+def state_jacobian_norms(
+    step: Step, x: torch.Tensor, state: Sequence[torch.Tensor], *, which: int = 0
+) -> np.ndarray:
+    r"""Largest singular value of :math:`\partial s_T / \partial s_{T-k}` for every lag ``k``.
+
+    .. math::
+        n_k = \left\lVert \frac{\partial s_T}{\partial s_{T-k}} \right\rVert_2,
+        \qquad s_t = \mathrm{state}_t[\mathrm{which}], \quad k = 0, \dots, T - 1,
+
+    with every path from :math:`s_{T-k}` to :math:`s_T` included (through the
+    other state components and the gates too), computed by autograd. One
+    backward pass gives every row of every Jacobian: the sequence runs as a
+    batch of ``H`` identical copies, and copy ``j`` back-propagates unit ``j``
+    of :math:`s_T` (so ``step`` must treat batch rows independently, as every
+    recurrent cell does).
+
+    Parameters
+    ----------
+    step : callable
+        One time step, ``step(x_t, state) -> new_state``: ``x_t`` is ``(H, D)``
+        (the copies), ``state`` and ``new_state`` are tuples of ``(H, ·)``
+        tensors. ``torch.nn.LSTMCell`` fits as it is; wrap the others, e.g.
+        ``lambda x_t, s: (rnn_cell(x_t, s[0]),)``.
+    x : Tensor, shape (T, D)
+        One input sequence.
+    state : sequence of Tensor, each of shape (H_i,)
+        The initial state of that sequence; ``state[which]`` is ``(H,)``.
+    which : int
+        The state component :math:`s` to differentiate (``1`` is ``c`` in an
+        LSTM's ``(h, c)``).
+
+    Returns
+    -------
+    np.ndarray, float64, shape (T,)
+        ``n[k]`` for lag ``k``; ``n[0] = 1``.
+    """
+    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[0] < 1:
+        got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"x: expected a tensor of shape (T, D) with T >= 1, got {got}")
+    if not state or any(not isinstance(s, torch.Tensor) or s.dim() != 1 for s in state):
+        got_shapes = [
+            tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__ for s in state
+        ]
+        raise ValueError(f"state: expected tensors of shape (H_i,), got {got_shapes}")
+    if not 0 <= which < len(state):
+        raise ValueError(
+            f"which: expected an index into the {len(state)} state tensors, got {which}"
+        )
+    T, H = x.shape[0], state[which].shape[0]
+    copies = tuple(s.expand(H, -1) for s in state)
+    kept = []  # s_1 .. s_T, each (H, H)
+    for x_t in x.expand(H, -1, -1).transpose(0, 1):  # (H, D) per step
+        copies = tuple(step(x_t, copies))
+        kept.append(copies[which])
+    if not kept[-1].requires_grad:
+        raise ValueError(
+            "step: expected a state that depends on parameters or inputs that require grad"
+        )
+    # autograd.grad, not backward(): the parameters' .grad stay untouched.
+    grads = torch.autograd.grad(torch.diagonal(kept[-1]).sum(), kept, allow_unused=True)
+    per_lag = []
+    for k in range(T):
+        g = grads[T - 1 - k]  # (H, H): row j is d s_T[j] / d s_{T-k}
+        if g is None:
+            raise ValueError(f"step: state[{which}] {k} steps back does not reach the last one")
+        per_lag.append(g)
+    return torch.linalg.matrix_norm(torch.stack(per_lag), ord=2).detach().cpu().double().numpy()

@@ -146,3 +146,86 @@ def test_count_ops_sees_the_gemms_of_each_rung() -> None:
         nn_counts = bench.count_ops(lambda: torch.nn.LSTM(4, 5)(x))
     assert "mkldnn_rnn_layer" in nn_counts or "_cudnn_rnn" in nn_counts
     assert nn_counts["addmm"] == nn_counts["mm"] == 0
+
+
+def test_benchmarks_dir_is_found_from_any_folder_below_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    (tmp_path / "chapters" / "deep").mkdir(parents=True)
+    assert bench.benchmarks_dir(tmp_path / "chapters" / "deep") == tmp_path / "benchmarks"
+    assert bench.benchmarks_dir(tmp_path) == tmp_path / "benchmarks"
+    assert (bench.benchmarks_dir(Path(__file__).parent) / "results").is_dir()  # this repository
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (tmp_path / "benchmarks" / "results").rmdir()
+    with pytest.raises(FileNotFoundError, match="start"):
+        bench.benchmarks_dir(outside)
+
+
+TWO = [bench.Shape(3, 1, 4, 4), bench.Shape(4, 2, 4, 4)]
+
+
+def test_max_minutes_stops_after_the_first_case_and_resume_finishes() -> None:
+    # A limit of 0 minutes: the first case (shape, pass) always runs, then it stops.
+    kw: dict[str, Any] = {"impls": ["fused_gates"], "repeats": 2, "progress": False}
+    partial = bench.run_benchmark(TWO, max_minutes=0, **kw)
+    assert [(r["T"], r["pass"], r["impl"]) for r in partial["results"]] == [
+        (3, "fwd", "torch.nn"),
+        (3, "fwd", "fused_gates"),
+    ]
+    assert partial["notes"][-1] == (
+        f"{bench.STOPPED} of 0 minutes with 3 of 4 cases (shape x pass) left: "
+        "run again with --resume"
+    )
+    full = bench.run_benchmark(TWO, resume=partial, **kw)
+    check_report(full, ["torch.nn", "fused_gates"], 2)
+    assert full["results"][:2] == partial["results"]  # kept, not measured again
+    assert [(r["T"], r["pass"]) for r in full["results"][::2]] == [
+        (3, "fwd"),
+        (3, "fwd+bwd"),
+        (4, "fwd"),
+        (4, "fwd+bwd"),
+    ]
+    assert not any(note.startswith(bench.STOPPED) for note in full["notes"])
+    again = bench.run_benchmark(TWO, resume=full, max_minutes=0, **kw)  # nothing left to run
+    assert again["results"] == full["results"] and again["notes"] == full["notes"]
+
+
+def test_resume_refuses_another_run() -> None:
+    kw: dict[str, Any] = {"impls": ["fused_gates"], "repeats": 1, "warmup": 0, "progress": False}
+    partial = bench.run_benchmark(TWO, max_minutes=0, **kw)
+    with pytest.raises(
+        ValueError, match=r"resume: a report of other settings.*'repeats': \(1, 2\)"
+    ):
+        bench.run_benchmark(TWO, resume=partial, **{**kw, "repeats": 2})
+    with pytest.raises(ValueError, match=r"resume: expected rows of .* 1 cases of other impl"):
+        bench.run_benchmark(TWO, resume=partial, **{**kw, "impls": ["input_proj"]})
+    with pytest.raises(ValueError, match="1 cases of other shapes"):
+        bench.run_benchmark(TWO[1:], resume=partial, **kw)
+    with pytest.raises(ValueError, match="max_minutes must be >= 0"):
+        bench.run_benchmark(TWO, max_minutes=-1, **kw)
+
+
+def test_cli_stops_with_status_3_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "partial.json"
+    args = ["--quick", "--impl", "fused_gates", "--repeats", "1", "--out", str(out)]
+    assert bench.main(["--device", "cpu", "--max-minutes", "0", *args]) == bench.EXIT_PARTIAL
+    assert len(json.loads(out.read_text())["results"]) == 2  # one case of two impls
+    assert bench.main(["--device", "cpu", "--resume", *args]) == 0
+    report = json.loads(out.read_text())
+    check_report(report, ["torch.nn", "fused_gates"], len(bench.QUICK_SHAPES))
+    assert report["notes"] == []
+
+
+def test_cli_resume_needs_out(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--device", "cpu", "--resume"])
+    assert exit_.value.code == 2 and "--resume continues the report in --out" in (
+        capsys.readouterr().err
+    )
+
+
+def test_device_slug() -> None:
+    assert bench.device_slug("NVIDIA H100 80GB HBM3") == "nvidia-h100-80gb-hbm3"
+    assert bench.device_slug("cpu: AMD EPYC 7B13") == "cpu-amd-epyc-7b13"
+    with pytest.raises(ValueError, match="name: expected a device name"):
+        bench.device_slug(" :: ")

@@ -189,3 +189,25 @@ def test_kernels_compile_for_a_gpu_without_spilling() -> None:
         assert usage[kernel]["LOCAL"] == "0"  # no register spills to local memory
         assert usage[kernel]["REG"] <= 128  # of 255: room for several programs per multiprocessor
         assert usage[kernel]["barriers"] >= 1  # the per-step barrier between the threads
+
+
+@pytest.mark.parametrize(
+    ("triton_version", "numpy_version", "refused"),
+    [("3.6.0", "2.4.6", True), ("3.6.0", "2.3.5", False), ("3.7.1", "2.4.6", False)],
+)
+def test_interpreter_refuses_triton_before_3_7_with_numpy_2_4(
+    monkeypatch: pytest.MonkeyPatch, triton_version: str, numpy_version: str, refused: bool
+) -> None:
+    kernels = persistent.kernel_module()
+    monkeypatch.setattr(kernels, "INTERPRETED", True)
+    monkeypatch.setattr(kernels.triton, "__version__", triton_version)
+    monkeypatch.setattr(kernels.np, "__version__", numpy_version)
+    if refused:
+        with pytest.raises(RuntimeError, match=r"needs Triton >= 3\.7 with NumPy >= 2\.4"):
+            kernels.check_interpreter()
+    else:
+        kernels.check_interpreter()
+    monkeypatch.setattr(kernels, "INTERPRETED", False)  # compiled kernels: any version >= 3.4
+    monkeypatch.setattr(kernels.triton, "__version__", "3.6.0")
+    monkeypatch.setattr(kernels.np, "__version__", "2.4.6")
+    kernels.check_interpreter()

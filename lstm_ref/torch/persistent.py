@@ -88,7 +88,11 @@ def check_supported(x: Tensor, weights: Weights) -> None:
 
 
 def check_device(kernels: ModuleType, device: torch.device) -> None:
-    """Raise :class:`ValueError` unless the kernels can run on ``device``."""
+    """Raise :class:`ValueError` unless the kernels can run on ``device``.
+
+    Under Triton's interpreter, also :class:`RuntimeError` where its version
+    cannot run them (:func:`~lstm_ref.torch.persistent_kernels.check_interpreter`).
+    """
     if device.type != "cuda" and not kernels.INTERPRETED:
         raise ValueError(
             f"impl='persistent' runs Triton kernels: it needs the model on a CUDA device, "
@@ -96,6 +100,7 @@ def check_device(kernels: ModuleType, device: torch.device) -> None:
             "for tests) set TRITON_INTERPRET=1 before Triton is first imported; "
             "or use impl='input_proj'"
         )
+    kernels.check_interpreter()
 
 
 def _pow2(n: int) -> int:

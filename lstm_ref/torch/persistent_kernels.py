@@ -41,6 +41,9 @@ with TF32 off. Both tanh are :math:`2\sigma(2a) - 1`, as in
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import triton
 import triton.language as tl
 
@@ -48,7 +51,36 @@ import triton.language as tl
 #: NumPy) rather than compiling them for the GPU. Triton decides when it is
 #: first imported, from the environment variable ``TRITON_INTERPRET``, for its
 #: own library functions too, so it cannot change later in the process.
+#: (``triton.knobs`` exists from Triton 3.4 on.)
 INTERPRETED: bool = bool(triton.knobs.runtime.interpret)
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    match = re.match(r"(\d+)\.(\d+)", version)
+    if match is None:
+        raise ValueError(f"version: expected 'MAJOR.MINOR...', got {version!r}")
+    return int(match[1]), int(match[2])
+
+
+def check_interpreter() -> None:
+    """Raise :class:`RuntimeError` where Triton's interpreter cannot run these kernels.
+
+    Triton's interpreter before 3.7 holds a scalar argument such as ``T`` as a
+    NumPy array of shape (1,) and turns it into a Python int with ``int()``,
+    which NumPy refuses from 2.4 on ("only 0-dimensional arrays can be converted
+    to Python scalars"), so every loop bounded by an argument (``range(T)``)
+    fails. The compiled kernels are not affected (checked with Triton 3.6 and
+    3.9). No kernel code can avoid this, since the loops must be bounded by
+    run-time sizes, hence a version check here rather than a second kernel.
+    """
+    old_triton = _major_minor(triton.__version__) < (3, 7)
+    if INTERPRETED and old_triton and _major_minor(np.__version__) >= (2, 4):
+        raise RuntimeError(
+            f"impl='persistent' under TRITON_INTERPRET=1 needs Triton >= 3.7 with "
+            f"NumPy >= 2.4: Triton {triton.__version__}'s interpreter fails on NumPy "
+            f"{np.__version__} (pip install 'triton>=3.7' or 'numpy<2.4'); compiled on a "
+            "GPU, Triton >= 3.4 works"
+        )
 
 
 @triton.jit

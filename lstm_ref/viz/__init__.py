@@ -17,6 +17,8 @@ Training
     :func:`training_curves`
 Forecasting
     :func:`forecasts`
+Language models
+    :func:`bpc_by_order`
 Sequence to sequence
     :func:`attention_map`
 Classification
@@ -27,6 +29,8 @@ Financial series
     :func:`price_and_returns`, :func:`volatility_forecasts`, :func:`interval_chart`
 Anomaly detection
     :func:`anomaly_panels`
+Benchmarks
+    :func:`ladder_bars`, :func:`ratio_lines`, :func:`ratio_grid`, :func:`persistent_map`
 """
 
 from ._style import HTML, show_figures_in_ipython
@@ -40,11 +44,13 @@ from .activity import (
 from .animation import animate_traces, animation_html
 from .anomaly import anomaly_panels
 from .attention import attention_map
+from .bench import ladder_bars, persistent_map, ratio_grid, ratio_lines
 from .classify import class_sizes, confusion_heatmap, sequence_heatmaps
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
 from .forecast import forecasts
+from .language import bpc_by_order
 from .tasks import adding_example, echo_example
 
 __all__ = [
@@ -58,6 +64,7 @@ __all__ = [
     "animation_html",
     "anomaly_panels",
     "attention_map",
+    "bpc_by_order",
     "class_sizes",
     "confusion_heatmap",
     "echo_example",
@@ -65,8 +72,12 @@ __all__ = [
     "gate_saturation_plot",
     "gradient_vs_lag",
     "interval_chart",
+    "ladder_bars",
     "lstm_cell",
+    "persistent_map",
     "price_and_returns",
+    "ratio_grid",
+    "ratio_lines",
     "sequence_heatmaps",
     "training_curves",
     "unrolled_rnn",
