@@ -204,7 +204,7 @@ def test_both_attention_forms_learn_to_reverse() -> None:
         model = Seq2Seq(10, 10, embed_size=8, hidden_size=16, attention=attention)
         fit_seq2seq(model, train, epochs=10, lr=1e-2, batch_size=30, seed=0)
         exact[attention] = evaluate(model, test)["exact_match"]
-    # Seeds 0-2: no attention 0.66-0.71, Luong 0.96-0.99, Bahdanau 1.0.
+    # Seeds 0-2: no attention 0.66-0.71, Luong 0.96-0.99, Bahdanau 0.985-0.995.
     assert exact["luong"] > 0.9 and exact["bahdanau"] > 0.9, exact
     assert exact[None] < 0.8, exact
 
