@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,12 @@ SCRIPT = ROOT / "tools" / "gpu_owed.sh"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT)
+    # The script's Python is $PYTHON (python3 by default): here, the one running the tests,
+    # whatever is first on PATH (`make test` does not put the venv there).
+    env = {**os.environ, "PYTHON": sys.executable}
+    return subprocess.run(
+        ["bash", str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT, env=env
+    )
 
 
 def test_usage_and_unknown_phase(tmp_path: Path) -> None:

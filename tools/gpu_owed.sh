@@ -6,7 +6,8 @@
 #     PYTHONPATH=. bash tools/gpu_owed.sh OUTDIR [PHASE ...]
 #
 # Phases, run in the order given (default: env tests bench persistent), all within one budget of
-# BUDGET_MINUTES (default 8.5) counted from the start of this script:
+# BUDGET_MINUTES (default 8.5) counted from the start of this script, with the Python in $PYTHON
+# (default python3, which on the GPU machines is the one that holds PyTorch):
 #
 #   env         nvidia-smi, the versions of Python, torch, Triton and NumPy, the device name and
 #               the file name of its tables                                  -> OUTDIR/env.txt
