@@ -192,7 +192,12 @@ def test_autocast_bfloat16_on_cpu(impl: str) -> None:
 
 def test_impl_names_and_cuda_graphs_needs_cuda() -> None:
     assert lt.IMPLS == (
-        "per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs", "persistent"
+        "per_gate",
+        "fused_gates",
+        "input_proj",
+        "fused_step",
+        "cuda_graphs",
+        "persistent",
     )
     with pytest.raises(ValueError, match="impl must be"):
         lt.LSTM(D, H, impl="fast")

@@ -139,9 +139,17 @@ def make_driver() -> Any:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--no-first-run",
-        "--disable-sync", "--disable-default-apps", "--disable-quic", "--window-size=1280,900",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-quic",
+        "--window-size=1280,900",
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
@@ -206,7 +214,7 @@ def check_page(driver: Any, base: str, page: str) -> list[str]:
     raw = RAW_MARKUP.search(result["text"])
     if raw:
         start = max(0, raw.start() - 40)
-        problems.append(f"raw markup in the text: ...{result['text'][start:raw.end() + 40]!r}")
+        problems.append(f"raw markup in the text: ...{result['text'][start : raw.end() + 40]!r}")
     problems += [f"non-local request: {url}" for url in requested_urls(driver) if not is_local(url)]
     problems += [f"JavaScript error: {message}" for message in js_errors(driver)]
     return problems
@@ -255,8 +263,10 @@ def main(argv: list[str] | None = None) -> int:
         problems = [] if found["hits"] > 0 else problems
         problems += [f"non-local request: {u}" for u in requested_urls(driver) if not is_local(u)]
         problems += [f"JavaScript error: {message}" for message in js_errors(driver)]
-        print(f"  {'ok' if not problems else 'FAILED':6} search.html?q={SEARCH_TERM} "
-              f"({found['hits']} results)")
+        print(
+            f"  {'ok' if not problems else 'FAILED':6} search.html?q={SEARCH_TERM} "
+            f"({found['hits']} results)"
+        )
         if problems:
             failures["search.html"] = problems
         else:

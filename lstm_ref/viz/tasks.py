@@ -35,8 +35,12 @@ def echo_example(x: np.ndarray, y: np.ndarray, *, lag: int) -> Figure:
     ax.step(t, x, where="mid", color=INK, lw=1.4, label="input $x_t$")
     ax.plot(t[lag:], y[lag:], "o", color=HIGHLIGHT, ms=6, label=f"target $y_t = x_{{t-{lag}}}$")
     for s in range(0, len(x) - lag, max(1, len(x) // 4)):
-        ax.annotate("", xy=(s + lag, y[s + lag] * 0.85), xytext=(s, x[s] * 0.85),
-                    arrowprops={"arrowstyle": "->", "color": HIGHLIGHT, "alpha": 0.6, "lw": 1})
+        ax.annotate(
+            "",
+            xy=(s + lag, y[s + lag] * 0.85),
+            xytext=(s, x[s] * 0.85),
+            arrowprops={"arrowstyle": "->", "color": HIGHLIGHT, "alpha": 0.6, "lw": 1},
+        )
     ax.set_xlabel("time step $t$")
     ax.set_yticks([-1, 1])
     ax.set_ylim(-1.6, 1.9)
