@@ -60,8 +60,7 @@ def main() -> None:
 
     kn_bpc = {}
     for n in range(3, 10):
-        kn = KneserNey(n, len(vocab)).fit(train_ids)
-        kn_bpc[n] = float(-np.log2(kn.probabilities(test_ids)).mean())
+        kn_bpc[n] = KneserNey(n, len(vocab)).fit(train_ids).bits_per_char(test_ids)
         print(f"KN-{n}: {kn_bpc[n]:.3f} bpc")
 
     model = build_char_lm(config, len(vocab))
