@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lstm_ref.apps.charlm import STDLIB_LM, build_char_lm, char_bits, stdlib_corpus, train_stdlib_lm
+from lstm_ref.apps.ngram import KneserNey
 from lstm_ref.bench import device_name
-from lstm_ref.charlm import STDLIB_LM, build_char_lm, char_bits, stdlib_corpus, train_stdlib_lm
-from lstm_ref.ngram import KneserNey
 
 #: The longer run: the whole library, twice the units, windows twice as long.
 LONG_LM = {

@@ -1,8 +1,11 @@
 """lstm_ref: the LSTM of the book *LSTM, gate by gate*.
 
-Subpackages, each imported on first use so that ``import lstm_ref`` stays
-light (no torch, no matplotlib):
+The package is built in layers; each imports only from the layers above it in
+this list, and ``import lstm_ref`` itself stays light (no torch, no
+matplotlib: each subpackage is imported on first use).
 
+``lstm_ref.checks``
+    Argument checks and model helpers every layer shares.
 ``lstm_ref.numpy``
     The NumPy reference: RNN, LSTM and GRU with hand-written backward passes.
 ``lstm_ref.torch``
@@ -10,28 +13,14 @@ light (no torch, no matplotlib):
 ``lstm_ref.data``
     The classic long-time-lag tasks and the application data sets.
 ``lstm_ref.models``, ``lstm_ref.train``
-    Small sequence models for the chapters and the training loop.
-``lstm_ref.viz``, ``lstm_ref.cache``, ``lstm_ref.bench``
-    The book's figures, a model cache, the benchmark.
-``lstm_ref.forecast``
-    Forecasting a series: seasonal naive, SARIMA, ETS and an LSTM forecaster.
-``lstm_ref.charlm``, ``lstm_ref.ngram``, ``lstm_ref.interpret``
-    A character language model, its Kneser-Ney n-gram baseline, and the
-    tools that read what its units do and how far back a state's gradient
-    reaches (chapters 3 and 4).
-``lstm_ref.distributed``
-    Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
-``lstm_ref.show``
-    How the chapters print source lines and small numbers.
-``lstm_ref.finance``
-    Honest scores for financial forecasts: directional accuracy with its
-    interval, Diebold–Mariano, QLIKE, the GARCH(1,1) baseline.
-``lstm_ref.anomaly``
-    Anomaly scores (rolling z-score, forecast errors) and how to judge them.
-``lstm_ref.seq2seq``
-    An encoder-decoder LSTM with Luong's or Bahdanau's attention, greedy decoding and beam search.
-``lstm_ref.classify``
-    Sequence classification: a packed recurrent classifier, n-gram baselines, balanced accuracy.
+    Small sequence models for the chapters and the one training core.
+``lstm_ref.apps``
+    Applications: forecasting, language models, classification, translation,
+    anomaly detection, data-parallel training, and their baselines.
+``lstm_ref.viz``
+    The book's figures, drawn from plain arrays.
+``lstm_ref.show``, ``lstm_ref.cache``, ``lstm_ref.bench``
+    Book helpers: printing library code, a model cache, the benchmark.
 """
 
 from __future__ import annotations
@@ -42,24 +31,17 @@ from types import ModuleType
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "checks",
     "numpy",
     "torch",
     "data",
     "models",
     "train",
+    "apps",
     "viz",
+    "show",
     "cache",
     "bench",
-    "distributed",
-    "show",
-    "finance",
-    "forecast",
-    "anomaly",
-    "seq2seq",
-    "classify",
-    "charlm",
-    "ngram",
-    "interpret",
 )
 __all__ = ["__version__", *_SUBMODULES]
 

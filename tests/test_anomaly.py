@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from lstm_ref.anomaly import (
+from lstm_ref.apps.anomaly import (
     EventCounts,
     GaussianErrors,
     event_counts,
@@ -11,9 +11,8 @@ from lstm_ref.anomaly import (
     roc_auc,
     rolling_mean,
     rolling_zscore,
-    segments,
 )
-from lstm_ref.data import make_windows
+from lstm_ref.data import make_windows, segments
 
 
 def test_rolling_zscore_matches_its_definition() -> None:

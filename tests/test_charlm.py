@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_ref.charlm import (
+from lstm_ref.apps.charlm import (
     STDLIB_LM,
     CharLM,
     build_char_lm,

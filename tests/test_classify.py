@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from lstm_ref.classify import (
+from lstm_ref.apps.classify import (
     SequenceClassifier,
     balanced_accuracy,
     confusion_matrix,

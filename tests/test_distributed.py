@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from lstm_ref.distributed import launch, make_model, train_single
+from lstm_ref.apps.distributed import launch, make_model, train_single
 
 
 def _relative_error(a: torch.Tensor, b: torch.Tensor) -> float:

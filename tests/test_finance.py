@@ -1,4 +1,4 @@
-"""lstm_ref.finance: intervals, tests and losses against independent computations."""
+"""lstm_ref.apps.finance: intervals, tests and losses against independent computations."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from lstm_ref import finance
+from lstm_ref.apps import finance
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (406, 754), (1, 1)])

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_ref.forecast import (
+from lstm_ref.apps.forecast import (
     ETS,
     SARIMA,
     LSTMForecaster,

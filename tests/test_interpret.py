@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_ref.interpret import (
+from lstm_ref.apps.interpret import (
     Saturation,
     gate_saturation,
     state_jacobian_norms,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_ref.ngram import KneserNey
+from lstm_ref.apps.ngram import KneserNey
 
 
 def _next_probs(model: KneserNey, context: list[int]) -> np.ndarray:

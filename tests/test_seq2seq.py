@@ -10,8 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_ref.data import BOS_ID, EOS_ID, PAD_ID, Translation, number_translation
-from lstm_ref.seq2seq import (
+from lstm_ref.apps.seq2seq import (
     AttentionKind,
     BahdanauAttention,
     Decoded,
@@ -26,6 +25,7 @@ from lstm_ref.seq2seq import (
     teacher_forcing_loss,
     train_step,
 )
+from lstm_ref.data import BOS_ID, EOS_ID, PAD_ID, Translation, number_translation
 from lstm_ref.torch import LSTM
 
 SRC_V, TGT_V = 9, 7  # 4 special tokens + a few real ones

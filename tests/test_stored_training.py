@@ -40,8 +40,8 @@ def test_the_report_is_complete_and_its_curves_are_sane() -> None:
     reason=f"the stored run read Python {REPORT['python']}'s library",
 )
 def test_the_split_and_a_refitted_ngram_reproduce_the_stored_numbers() -> None:
-    from lstm_ref.charlm import stdlib_corpus
-    from lstm_ref.ngram import KneserNey
+    from lstm_ref.apps.charlm import stdlib_corpus
+    from lstm_ref.apps.ngram import KneserNey
 
     source, vocab = stdlib_corpus(REPORT["config"])
     train_ids, test_ids = vocab.encode(source.train), vocab.encode(source.test)

@@ -12,8 +12,10 @@ with its success criterion and trivial baseline:
 Only NumPy is imported here.
 """
 
-from ._common import PAD_TARGET, Seed, Task
-from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg
+from lstm_ref.checks import Seed
+
+from ._common import PAD_TARGET, Task
+from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg, segments
 from .number_words import (
     BOS_ID,
     EOS_ID,
@@ -161,6 +163,7 @@ __all__ = [
     "reber_legal_next",
     "reber_solved",
     "reber_strings",
+    "segments",
     "source_signals",
     "split_numbers",
     "split_pieces",

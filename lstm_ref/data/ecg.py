@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._common import check_positive_int
+from lstm_ref.checks import check_mask, check_positive_int
+
 from ._optional import package_dir
 
 #: Sampling rate of the MIT-BIH Arrhythmia Database, in Hz.
@@ -79,3 +80,11 @@ def load_ecg(every: int = 1) -> ECG:
     signal = table[:n, 0].reshape(-1, every).mean(axis=1)
     labels = table[:n, 1].reshape(-1, every).max(axis=1) > 0
     return ECG(signal, labels, ECG_SAMPLING_RATE / every)
+
+
+def segments(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of ``True`` in ``mask (T,)`` as ``[(start, stop), ...]``, ``stop`` exclusive."""
+    m = check_mask("mask", mask).astype(np.int8)
+    edges = np.diff(np.r_[0, m, 0])
+    starts, stops = np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+    return list(zip(starts, stops, strict=True))

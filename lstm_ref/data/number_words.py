@@ -28,7 +28,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ._common import Seed, as_generator, check_positive_int
+from lstm_ref.checks import Seed, as_generator, check_positive_int
+
 from ._optional import require
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"

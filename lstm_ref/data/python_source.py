@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._common import check_positive_int
+from lstm_ref.checks import check_positive_int
 
 #: Directory names whose files are left out (test suites, IDLE, third-party
 #: packages, machine-generated codec tables and documentation).

@@ -19,7 +19,9 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from ._common import PAD_TARGET, Seed, Task, as_generator, check_positive_int, one_hot
+from lstm_ref.checks import Seed, as_generator, check_positive_int
+
+from ._common import PAD_TARGET, Task, one_hot
 
 #: The seven symbols, in the order of the one-hot axis.
 REBER_SYMBOLS = "BTPSXVE"

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._common import check_positive_int
+from lstm_ref.checks import check_positive_int
 
 
 def make_windows(

@@ -29,7 +29,9 @@ from typing import Literal
 
 import numpy as np
 
-from ._common import Seed, Task, as_generator, check_positive_int, one_hot
+from lstm_ref.checks import Seed, as_generator, check_positive_int
+
+from ._common import Task, one_hot
 
 Form = Literal["modern", "original"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ._common import check_positive_int
+from lstm_ref.checks import check_positive_int
 
 #: Stands for every character outside the vocabulary (U+FFFD REPLACEMENT CHARACTER).
 UNKNOWN = "\ufffd"

@@ -251,7 +251,7 @@ def gate_saturation_plot(
         For each gate, e.g. ``{"input i": ..., "forget f": ..., "output o": ...}``,
         the fraction of steps each unit spends below ``low`` and above
         ``high``: two arrays of shape ``(H,)`` (a
-        :class:`lstm_ref.interpret.Saturation` fits).
+        :class:`lstm_ref.apps.interpret.Saturation` fits).
     low, high : float
         The thresholds, for the axis labels.
     """

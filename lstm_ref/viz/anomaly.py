@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from lstm_ref.anomaly import segments
+from lstm_ref.data import segments
 
 LABEL_COLOR = "#e03131"
 SCORE_COLORS = ("#1c7ed6", "#2f9e44", "#f08c00", "#7048e8")

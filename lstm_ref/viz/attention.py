@@ -22,14 +22,14 @@ def attention_map(
 
     Row :math:`t` is an output token, column :math:`s` a source token; a dark
     cell means step :math:`t` took most of its context from token :math:`s`.
-    Each row sums to 1 (:class:`lstm_ref.seq2seq.LuongAttention`,
-    :class:`lstm_ref.seq2seq.BahdanauAttention`).
+    Each row sums to 1 (:class:`lstm_ref.apps.seq2seq.LuongAttention`,
+    :class:`lstm_ref.apps.seq2seq.BahdanauAttention`).
 
     Parameters
     ----------
     weights : np.ndarray, shape (T, S)
         Weights of ``T`` output steps over ``S`` source tokens (e.g.
-        ``decoded.weights[0, :T, :S]`` from :func:`lstm_ref.seq2seq.greedy_decode`).
+        ``decoded.weights[0, :T, :S]`` from :func:`lstm_ref.apps.seq2seq.greedy_decode`).
     source : sequence of str, length S
         The source tokens, written along the x axis.
     target : sequence of str, length T

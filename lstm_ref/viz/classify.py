@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from lstm_ref.data._common import check_padded
+from lstm_ref.checks import check_padded
 
 from ._style import INK
 
@@ -57,7 +57,7 @@ def confusion_heatmap(
     ----------
     matrix : np.ndarray, int, shape (C, C)
         Rows true classes, columns predictions
-        (:func:`lstm_ref.classify.confusion_matrix`).
+        (:func:`lstm_ref.apps.classify.confusion_matrix`).
     classes : sequence of str, length C
     title : str, optional
     """

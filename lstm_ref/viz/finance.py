@@ -109,7 +109,7 @@ def interval_chart(
     ----------
     intervals : dict of str to (estimate, low, high)
         Drawn top to bottom in the given order (a
-        :class:`lstm_ref.finance.DirectionalAccuracy` unpacks to the first three).
+        :class:`lstm_ref.apps.finance.DirectionalAccuracy` unpacks to the first three).
     reference : dict of str to float, optional
         Vertical reference lines with their labels, e.g. ``{"coin flip": 0.5}``.
     xlabel : str

@@ -16,7 +16,7 @@ model as one process with batches of ``W * b``.
 Run it with two CPU processes (gloo backend)::
 
     GLOO_SOCKET_IFNAME=lo torchrun --standalone --nproc_per_node=2 \
-        -m lstm_ref.distributed --out /tmp/ddp
+        -m lstm_ref.apps.distributed --out /tmp/ddp
 
 On GPUs give ``--backend nccl`` (one process per GPU: ``--nproc_per_node``
 = number of GPUs); on several machines replace ``--standalone`` by
@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     divisible by the number of processes), ``--lr``, ``--seed``, ``--backend``
     (``gloo`` for CPU, ``nccl`` for GPUs).
     """
-    parser = argparse.ArgumentParser(prog="python -m lstm_ref.distributed")
+    parser = argparse.ArgumentParser(prog="python -m lstm_ref.apps.distributed")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -168,7 +168,7 @@ def launch(
     env = {**os.environ, "GLOO_SOCKET_IFNAME": "lo", "OMP_NUM_THREADS": "1"}
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--standalone",
-        f"--nproc_per_node={nproc}", "-m", "lstm_ref.distributed", "--out", str(out),
+        f"--nproc_per_node={nproc}", "-m", "lstm_ref.apps.distributed", "--out", str(out),
         "--steps", str(steps), "--batch-size", str(batch_size), "--lr", str(lr),
         "--seed", str(seed),
     ]  # fmt: skip

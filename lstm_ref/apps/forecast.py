@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_ref.data._common import check_positive_int
+from lstm_ref.checks import check_positive_int
 from lstm_ref.data._optional import require
 from lstm_ref.data.series import StandardScaler, make_windows
 from lstm_ref.models import RecurrentModel

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from lstm_ref.data._common import check_positive_int
+from lstm_ref.checks import check_positive_int
 from lstm_ref.data._optional import require
 from lstm_ref.data.series import Split, make_windows
 

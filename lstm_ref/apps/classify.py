@@ -23,8 +23,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from lstm_ref.checks import as_generator, check_padded
 from lstm_ref.data import CharVocab, Seed, Split
-from lstm_ref.data._common import as_generator, check_padded
 from lstm_ref.torch import LSTM
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ Scores
     score over a window).
 Judging
     :func:`roc_auc` (every threshold at once), :func:`precision_recall` (one
-    threshold), :func:`segments` and :func:`event_counts` (whole anomalies
+    threshold), :func:`lstm_ref.data.segments` and :func:`event_counts` (whole anomalies
     rather than single points).
 
 Only NumPy is imported.
@@ -24,7 +24,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from lstm_ref.data._common import check_positive_int
+from lstm_ref.checks import check_mask, check_positive_int
+from lstm_ref.data import segments
 
 
 def _series(name: str, values: object) -> np.ndarray:
@@ -32,15 +33,6 @@ def _series(name: str, values: object) -> np.ndarray:
     if array.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D array of shape (T,), got shape {array.shape}")
     return array
-
-
-def _mask(name: str, values: object) -> np.ndarray:
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise ValueError(f"{name}: expected a 1-D array of shape (T,), got shape {array.shape}")
-    if array.dtype != np.bool_ and not np.isin(array, (0, 1)).all():
-        raise ValueError(f"{name}: expected booleans or 0/1 values, got {np.unique(array)[:5]}")
-    return array.astype(bool)
 
 
 def _window(window: int, length: int) -> int:
@@ -224,7 +216,7 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     scores : array-like, shape (T,)
         Finite.
     """
-    y = _mask("labels", labels)
+    y = check_mask("labels", labels)
     s = _series("scores", scores)
     if len(s) != len(y):
         raise ValueError(f"scores: expected {len(y)} values like labels, got {len(s)}")
@@ -262,22 +254,14 @@ def precision_recall(labels: np.ndarray, detections: np.ndarray) -> tuple[float,
     (float, float)
         ``(precision, recall)``.
     """
-    y = _mask("labels", labels)
-    d = _mask("detections", detections)
+    y = check_mask("labels", labels)
+    d = check_mask("detections", detections)
     if len(d) != len(y):
         raise ValueError(f"detections: expected {len(y)} values like labels, got {len(d)}")
     if not y.any():
         raise ValueError("labels: expected at least one anomalous step to define recall")
     tp = int((y & d).sum())
     return (tp / int(d.sum()) if d.any() else 1.0), tp / int(y.sum())
-
-
-def segments(mask: np.ndarray) -> list[tuple[int, int]]:
-    """The runs of ``True`` in ``mask (T,)`` as ``[(start, stop), ...]``, ``stop`` exclusive."""
-    m = _mask("mask", mask).astype(np.int8)
-    edges = np.diff(np.r_[0, m, 0])
-    starts, stops = np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
-    return list(zip(starts, stops, strict=True))
 
 
 class EventCounts(NamedTuple):
@@ -309,8 +293,8 @@ def event_counts(labels: np.ndarray, detections: np.ndarray) -> EventCounts:
     ----------
     labels, detections : array-like of bool or 0/1, shape (T,)
     """
-    y = _mask("labels", labels)
-    d = _mask("detections", detections)
+    y = check_mask("labels", labels)
+    d = check_mask("detections", detections)
     if len(d) != len(y):
         raise ValueError(f"detections: expected {len(y)} values like labels, got {len(d)}")
     hit = [bool(d[a:b].any()) for a, b in segments(y)]

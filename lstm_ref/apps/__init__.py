@@ -1,0 +1,29 @@
+"""Applications: complete models and the honest baselines they are measured against.
+
+Each module builds on the layers below it (``lstm_ref.numpy``, ``lstm_ref.torch``,
+``lstm_ref.data`` and the training core ``lstm_ref.train``) and is imported on
+its own, e.g. ``from lstm_ref.apps.seq2seq import Seq2Seq``; none imports
+another's private names, and none draws figures (``lstm_ref.viz`` does, from
+plain arrays).
+
+``forecast``
+    Forecasting one series: seasonal naive, ETS, SARIMA and an LSTM forecaster.
+``finance``
+    Honest scores for financial forecasts: directional accuracy with its
+    interval, Diebold–Mariano, QLIKE, the GARCH(1,1) baseline.
+``anomaly``
+    Anomaly scores (rolling z-score, forecast errors) and how to judge them.
+``charlm``, ``ngram``
+    A character language model and its Kneser–Ney n-gram baseline.
+``interpret``
+    What a trained LSTM's units track, how saturated its gates are, and how far
+    back a state's gradient reaches.
+``classify``
+    Sequence classification: a packed recurrent classifier, n-gram baselines,
+    balanced accuracy.
+``seq2seq``
+    An encoder-decoder LSTM with Luong's or Bahdanau's attention, greedy
+    decoding and beam search.
+``distributed``
+    Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
+"""
