@@ -152,3 +152,16 @@ def test_binder_installs_the_pinned_book() -> None:
     runtime = (ROOT / "binder/runtime.txt").read_text().strip()
     match = re.fullmatch(r"python-3\.(\d+)", runtime)
     assert match and int(match[1]) >= 10, f"binder/runtime.txt: expected python-3.x, got {runtime}"
+
+
+def test_the_cell_installs_every_package_a_loader_reads_its_data_from() -> None:
+    # Each real-data loader names the package that carries its file (pip_name="...");
+    # a chapter on a hosted notebook needs all of them.
+    def key(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    sources = "".join(path.read_text() for path in (ROOT / "lstm_ref").rglob("*.py"))
+    needed = {key(name) for name in re.findall(r'pip_name="([^"]+)"', sources)}
+    assert needed, "no loader names its package any more: update this test"
+    missing = needed - {key(name) for name in tool.HOSTED_PACKAGES}
+    assert not missing, f"add {sorted(missing)} to HOSTED_PACKAGES in tools/add_launch_cell.py"
