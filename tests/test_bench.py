@@ -1,4 +1,4 @@
-"""The benchmark runs end to end (tiny shapes) and writes the JSON of DESIGN.md section 4."""
+"""The benchmark runs end to end (tiny shapes) and writes its JSON report (lstm_ref.bench)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_cli_quick_writes_the_design_json(tmp_path: Path) -> None:
 
 
 def fake_numpy_reference() -> types.ModuleType:
-    """A stand-in for lstm_ref.numpy that checks it is called per the DESIGN.md 2.1 contract."""
+    """A stand-in for lstm_ref.numpy that checks its calls: time-major x, torch.nn's shapes."""
     module = types.ModuleType("lstm_ref.numpy")
 
     def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):  # type: ignore[no-untyped-def]
