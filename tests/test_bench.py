@@ -39,7 +39,7 @@ def check_report(report: dict[str, Any], impls: list[str], shapes: int) -> None:
             assert row["ratio_vs_torch"] == 1.0
 
 
-def test_cli_quick_writes_the_design_json(tmp_path: Path) -> None:
+def test_cli_quick_writes_the_json_report(tmp_path: Path) -> None:
     out = tmp_path / "results" / "cpu.json"
     cmd = [sys.executable, "-m", "lstm_ref.bench", "--quick", "--threads", "1", "--out", str(out)]
     done = subprocess.run(
@@ -112,7 +112,7 @@ def test_table_and_bad_arguments() -> None:
         assert rung in bench.available_impls(torch.device("cuda"))
 
 
-def test_shape_sets_follow_the_design() -> None:
+def test_cpu_and_gpu_shape_sets() -> None:
     assert bench.CPU_SHAPES == (bench.Shape(100, 64, 256, 256), bench.Shape(100, 64, 512, 512))
     gpu = set(bench.GPU_SHAPES)
     assert set(bench.CPU_SHAPES) <= gpu

@@ -10,9 +10,9 @@ the same random input and differentiates the same loss,
 
 so that the backward pass starts from a random upstream gradient of every
 output and a nonzero one of both final states. It returns the relative error
-(``max|a - b| / max(|a| + |b|)``, :func:`lstm_ref.numpy.relative_error`) of
+(``max|a - b| / max(|a| + |b|)``, :func:`~lstm_ref.numpy.gradcheck.relative_error`) of
 every output, final state and gradient. Chapter 10 checks each rung of the
-optimisation ladder with it, and the tests check every ``impl``.
+optimisation ladder with it.
 
 On a GPU, turn TF32 off on both sides first
 (``torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False``):
@@ -55,13 +55,13 @@ def compare_with_torch(
     ``torch.nn.LSTM`` (ours gets a copy), the input ``x`` (T, B, D), the
     upstream gradient ``R`` of the output and, with ``initial_states``, the
     states ``h_0`` and ``c_0``. Both models run forward on the same tensors and
-    :func:`torch.autograd.grad` differentiates the loss of the module docstring.
+    ``torch.autograd.grad`` differentiates the loss of the module docstring.
 
     Parameters
     ----------
     impl : str
         Our implementation to check: ``"auto"`` or a rung of
-        :data:`lstm_ref.torch.IMPLS`.
+        ``lstm_ref.torch.IMPLS``.
     dtype : torch.dtype
         ``torch.float64`` or ``torch.float32``, for weights and data.
     seed : int
