@@ -1,6 +1,6 @@
 # LSTM, gate by gate — every set-up step lives here, so a fresh clone needs only
 #   make book   (install, build the site into _build/html)
-#   make test   (install, lint, type-check, unit tests, notebooks, strict site build, browser check)
+#   make test   (install, lint and import contracts, type-check, unit tests, notebooks, strict site build, browser check)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -20,7 +20,7 @@ ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 help:
 	@echo "make book       install, then build the site into $(HTML)"
-	@echo "make test       install, then ruff, mypy, pytest, nbval on chapters/, strict site build, browser check"
+	@echo "make test       install, then ruff, import contracts, mypy, pytest, nbval on chapters/, strict site build, browser check"
 	@echo "make serve      serve the built site on http://127.0.0.1:$(PORT)"
 	@echo "make lab        open the chapters in Jupyter Lab"
 	@echo "make bench      run the benchmark (python -m lstm_ref.bench)"
@@ -42,8 +42,10 @@ book: $(STAMP)
 test: lint typecheck unit notebooks site browser
 	@echo "make test: all checks passed."
 
+# ruff, then the import contracts of pyproject.toml's [tool.importlinter] (the package's layers).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

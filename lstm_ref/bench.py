@@ -1,6 +1,6 @@
 """The LSTM benchmark of the book (``python -m lstm_ref.bench``).
 
-Protocol (DESIGN.md section 4): for every shape, implementation and pass
+Protocol: for every shape, implementation and pass
 (``"fwd"``: forward under :func:`torch.no_grad`; ``"fwd+bwd"``: forward, then
 the gradients of ``y.sum()`` with respect to the parameters), run
 ``warmup`` untimed calls, then ``repeats`` timed calls and keep the median.

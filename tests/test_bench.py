@@ -1,4 +1,4 @@
-"""The benchmark runs end to end (tiny shapes) and writes the JSON of DESIGN.md section 4."""
+"""The benchmark runs end to end (tiny shapes) and writes its JSON report (lstm_ref.bench)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def check_report(report: dict[str, Any], impls: list[str], shapes: int) -> None:
             assert row["ratio_vs_torch"] == 1.0
 
 
-def test_cli_quick_writes_the_design_json(tmp_path: Path) -> None:
+def test_cli_quick_writes_the_json_report(tmp_path: Path) -> None:
     out = tmp_path / "results" / "cpu.json"
     cmd = [sys.executable, "-m", "lstm_ref.bench", "--quick", "--threads", "1", "--out", str(out)]
     done = subprocess.run(
@@ -59,7 +59,7 @@ def test_cli_quick_writes_the_design_json(tmp_path: Path) -> None:
 
 
 def fake_numpy_reference() -> types.ModuleType:
-    """A stand-in for lstm_ref.numpy that checks it is called per the DESIGN.md 2.1 contract."""
+    """A stand-in for lstm_ref.numpy that checks its calls: time-major x, torch.nn's shapes."""
     module = types.ModuleType("lstm_ref.numpy")
 
     def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):  # type: ignore[no-untyped-def]
@@ -112,7 +112,7 @@ def test_table_and_bad_arguments() -> None:
         assert rung in bench.available_impls(torch.device("cuda"))
 
 
-def test_shape_sets_follow_the_design() -> None:
+def test_cpu_and_gpu_shape_sets() -> None:
     assert bench.CPU_SHAPES == (bench.Shape(100, 64, 256, 256), bench.Shape(100, 64, 512, 512))
     gpu = set(bench.GPU_SHAPES)
     assert set(bench.CPU_SHAPES) <= gpu

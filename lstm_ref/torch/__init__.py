@@ -9,6 +9,7 @@ element-wise ops, and compute the same numbers as torch.nn.
 
 from __future__ import annotations
 
+from .agreement import compare_with_torch
 from .gru import GRU, GRUCell
 from .ladder import IMPLS
 from .layer_norm import LayerNormLSTM, LayerNormLSTMCell
@@ -28,4 +29,5 @@ __all__ = [
     "LayerNormLSTMCell",
     "RNNCell",
     "VariantLSTM",
+    "compare_with_torch",
 ]

@@ -15,6 +15,8 @@ Inside the network
     :func:`gradient_vs_lag`, :func:`gate_saturation_plot`
 Training
     :func:`training_curves`
+Gradient checks
+    :func:`central_difference_errors`
 Forecasting
     :func:`forecasts`
 Language models
@@ -50,6 +52,7 @@ from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
 from .forecast import forecasts
+from .gradcheck import central_difference_errors
 from .language import bpc_by_order
 from .tasks import adding_example, echo_example
 
@@ -65,6 +68,7 @@ __all__ = [
     "anomaly_panels",
     "attention_map",
     "bpc_by_order",
+    "central_difference_errors",
     "class_sizes",
     "confusion_heatmap",
     "echo_example",
