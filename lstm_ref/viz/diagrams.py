@@ -8,6 +8,8 @@ from typing import Any, Literal
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from lstm_ref.checks import check_positive_int
+
 from ._style import (
     CELL_EDGE,
     CELL_FILL,
@@ -42,8 +44,8 @@ def unrolled_rnn(T: int = 4, *, cell: str = "A", folded: bool = True) -> Figure:
     folded : bool
         Draw the folded network to the left.
     """
-    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= 12:
-        raise ValueError(f"T: expected an int in [1, 12], got {T!r}")
+    if check_positive_int("T", T) > 12:
+        raise ValueError(f"T: expected at most 12 steps (the figure's width), got {T}")
     step = 2.0
     left = 3.9 if folded else 0.0
     width = left + step * T + 0.6
