@@ -101,13 +101,7 @@ _EQUATIONS = {
 def lstm_cell(highlight: Literal["cell", "forget", "input", "output"] | None = None) -> Figure:
     r"""The LSTM cell, colah-style, with one piece optionally highlighted.
 
-    .. math::
-        f_t &= \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf}) \\
-        i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi}) \\
-        g_t &= \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg}) \\
-        o_t &= \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho}) \\
-        c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
-        h_t &= o_t \odot \tanh(c_t)
+    The cell computes the equations of :mod:`lstm_ref.numpy.lstm`.
 
     Parameters
     ----------
