@@ -164,7 +164,7 @@ def test_echo_example(tmp_path: Path) -> None:
 
     task = echo(1, 24, lag=3, seed=0)
     _check(viz.echo_example(task.x[0, :, 0], task.y[0, :, 0], lag=3), tmp_path)
-    with pytest.raises(ValueError, match="y: expected the shape of x"):
+    with pytest.raises(ValueError, match=r"y: expected shape \(24,\), got \(5,\)"):
         viz.echo_example(task.x[0, :, 0], task.y[0, :5, 0], lag=3)
 
 
