@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 import numpy as np
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 #: A seed, or a generator to draw from (it advances, so successive calls differ).
 Seed: TypeAlias = "int | np.random.Generator | None"
+
+_T = TypeVar("_T")
 
 
 def check_positive_int(name: str, value: object, minimum: int = 1) -> int:
@@ -40,6 +42,101 @@ def check_positive_int(name: str, value: object, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
     return int(value)
+
+
+def check_positive_float(name: str, value: object) -> float:
+    """``value`` as a ``float``, or an error naming ``name`` if it is not a number ``> 0``.
+
+    For a learning rate or a largest gradient norm. ``inf`` passes (it is
+    positive); ``nan`` does not.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a real number (``bool`` is refused).
+    ValueError
+        ``value`` is not ``> 0``.
+    """
+    number = _as_number(name, value)
+    if not number > 0:
+        raise ValueError(f"{name}: expected a positive number, got {value}")
+    return number
+
+
+def check_fraction(name: str, value: object, *, high: float = 1.0, open_low: bool = False) -> float:
+    """``value`` as a ``float`` in ``[0, high)``, or in ``(0, high)`` with ``open_low=True``.
+
+    For a share of the data held out, a confidence level or a momentum.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a real number (``bool`` is refused).
+    ValueError
+        ``value`` is outside the interval.
+    """
+    number = _as_number(name, value)
+    if not ((number > 0 if open_low else number >= 0) and number < high):
+        interval = f"{'(' if open_low else '['}0, {high:g})"
+        raise ValueError(f"{name}: expected a fraction in {interval}, got {value}")
+    return number
+
+
+def check_type(name: str, value: object, kind: type[_T]) -> _T:
+    """``value`` if it is a ``kind`` (e.g. ``str`` or ``bool``), or an error naming ``name``.
+
+    ``check_type("monthly", monthly, bool)`` refuses ``1`` or ``"yes"`` for a switch.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not an instance of ``kind``.
+    """
+    if not isinstance(value, kind):
+        raise TypeError(f"{name}: expected a {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def check_series(name: str, values: object, *, length: int | None = None) -> np.ndarray:
+    """``values`` as a float64 series of shape ``(T,)``, or ``(length,)`` when given.
+
+    Returns
+    -------
+    np.ndarray, float64, shape (T,)
+
+    Raises
+    ------
+    ValueError
+        ``values`` is not 1-D, or has not ``length`` steps.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1 or (length is not None and len(array) != length):
+        want = "(T,)" if length is None else f"({length},)"
+        raise ValueError(f"{name}: expected shape {want}, got {array.shape}")
+    return array
+
+
+def check_ids(name: str, values: object, size: int) -> np.ndarray:
+    """``values`` as an array of ids, each in ``[0, size)`` (any shape; none is fine).
+
+    For token ids read back through a vocabulary of ``size`` entries, or class
+    labels of ``size`` classes.
+
+    Raises
+    ------
+    ValueError
+        Some id is negative or ``>= size``.
+    """
+    ids = np.asarray(values)
+    if ids.size and (ids.min() < 0 or ids.max() >= size):
+        raise ValueError(f"{name}: expected values in [0, {size}), got {ids.min()}..{ids.max()}")
+    return ids
+
+
+def _as_number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
+    return float(value)
 
 
 def as_generator(seed: Seed) -> np.random.Generator:

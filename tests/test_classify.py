@@ -151,6 +151,8 @@ def test_stratified_split() -> None:
     assert not np.array_equal(stratified_split(labels, val=0.1, test=0.2, seed=4).test, test)
     with pytest.raises(ValueError, match=r"val: expected a fraction in \[0, 1\), got 1.5"):
         stratified_split(labels, val=1.5, test=0.1)
+    with pytest.raises(TypeError, match="test: expected a number, got str"):
+        stratified_split(labels, val=0.1, test="0.2")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"val, test: expected val \+ test < 1"):
         stratified_split(labels, val=0.5, test=0.5)
 

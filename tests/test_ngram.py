@@ -70,14 +70,16 @@ def test_first_characters_use_shorter_contexts() -> None:
 
 
 def test_errors() -> None:
-    with pytest.raises(ValueError, match="order"):
+    with pytest.raises(ValueError, match="order: expected an int >= 1, got 0"):
         KneserNey(0, vocab_size=3)
+    with pytest.raises(TypeError, match="vocab_size: expected an int, got float"):
+        KneserNey(2, vocab_size=3.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="int64"):
         KneserNey(10, vocab_size=100)
     with pytest.raises(RuntimeError, match="fit"):
         KneserNey(2, vocab_size=3).probabilities(np.array([0, 1]))
     model = KneserNey(3, vocab_size=3)
-    with pytest.raises(ValueError, match="ids"):
+    with pytest.raises(ValueError, match=r"ids: expected values in \[0, 3\), got 0..3"):
         model.fit(np.array([0, 1, 2, 3, 0]))
     with pytest.raises(ValueError, match="ids"):
         model.fit(np.array([0.0, 1.0, 2.0, 1.0]))

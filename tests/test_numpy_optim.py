@@ -71,8 +71,10 @@ def test_optimisers_reject_mismatched_keys() -> None:
 
 
 def test_optimisers_reject_bad_hyperparameters() -> None:
-    with pytest.raises(ValueError, match="lr: expected a positive learning rate, got -1"):
+    with pytest.raises(ValueError, match="lr: expected a positive number, got -1"):
         SGD(-1)
+    with pytest.raises(TypeError, match="lr: expected a number, got str"):
+        Adam("0.1")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="momentum"):
         SGD(0.1, momentum=1.0)
     with pytest.raises(ValueError, match="betas"):

@@ -60,8 +60,12 @@ def test_lstm_cell(highlight: str | None, tmp_path: Path) -> None:
 def test_bad_diagram_arguments() -> None:
     with pytest.raises(ValueError, match="highlight"):
         viz.lstm_cell("gate")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="T"):
+    with pytest.raises(ValueError, match="T: expected an int >= 1, got 0"):
         viz.unrolled_rnn(0)
+    with pytest.raises(ValueError, match="T: expected at most 12 steps"):
+        viz.unrolled_rnn(13)
+    with pytest.raises(TypeError, match="T: expected an int, got float"):
+        viz.unrolled_rnn(2.0)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("kind", ["heatmap", "traces"])
@@ -91,8 +95,10 @@ def test_activation_html_colours_each_character() -> None:
 def test_activation_text(tmp_path: Path) -> None:
     text = "def f(x):\n    return x\n"
     _check(viz.activation_text(text, np.linspace(-1, 1, len(text)), width=12), tmp_path)
-    with pytest.raises(ValueError, match="width"):
+    with pytest.raises(ValueError, match="width: expected an int >= 1, got 0"):
         viz.activation_text("ab", np.zeros(2), width=0)
+    with pytest.raises(TypeError, match="width: expected an int, got float"):
+        viz.activation_text("ab", np.zeros(2), width=10.0)  # type: ignore[arg-type]
 
 
 def test_gradient_vs_lag(tmp_path: Path) -> None:
@@ -158,7 +164,7 @@ def test_echo_example(tmp_path: Path) -> None:
 
     task = echo(1, 24, lag=3, seed=0)
     _check(viz.echo_example(task.x[0, :, 0], task.y[0, :, 0], lag=3), tmp_path)
-    with pytest.raises(ValueError, match="y: expected the shape of x"):
+    with pytest.raises(ValueError, match=r"y: expected shape \(24,\), got \(5,\)"):
         viz.echo_example(task.x[0, :, 0], task.y[0, :5, 0], lag=3)
 
 

@@ -29,5 +29,7 @@ def test_bpc_by_order_draws_the_orders_and_one_line_per_model(tmp_path: Path) ->
 def test_bpc_by_order_rejects_bad_orders() -> None:
     with pytest.raises(ValueError, match="ngram_bpc"):
         viz.bpc_by_order({}, {"LSTM": 2.0})
-    with pytest.raises(ValueError, match="ngram_bpc"):
+    with pytest.raises(TypeError, match="ngram_bpc key '5': expected an int, got str"):
         viz.bpc_by_order({"5": 1.9}, {"LSTM": 2.0})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match="ngram_bpc key 0: expected an int >= 1, got 0"):
+        viz.bpc_by_order({0: 1.9}, {"LSTM": 2.0})

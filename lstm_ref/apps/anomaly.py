@@ -24,15 +24,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from lstm_ref.checks import check_mask, check_positive_int
+from lstm_ref.checks import check_mask, check_positive_int, check_series
 from lstm_ref.data import segments
-
-
-def _series(name: str, values: object) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 1:
-        raise ValueError(f"{name}: expected a 1-D array of shape (T,), got shape {array.shape}")
-    return array
 
 
 def _window(window: int, length: int) -> int:
@@ -64,7 +57,7 @@ def rolling_zscore(series: np.ndarray, window: int) -> np.ndarray:
     np.ndarray, float64, shape (T,)
         :math:`s_t`; NaN for the first ``window`` steps, which have too little past.
     """
-    x = _series("series", series)
+    x = check_series("series", series)
     window = _window(window, len(x) - 1)
     past = sliding_window_view(x, window)[:-1]  # past[i] = x[i : i + w], for t = i + w
     mu = past.mean(axis=1)
@@ -92,7 +85,7 @@ def rolling_mean(scores: np.ndarray, window: int) -> np.ndarray:
     np.ndarray, float64, shape (T,)
         NaN for the first ``window - 1`` steps and wherever the window holds a NaN.
     """
-    s = _series("scores", scores)
+    s = check_series("scores", scores)
     window = _window(window, len(s))
     out = np.full(len(s), np.nan)
     out[window - 1 :] = sliding_window_view(s, window).mean(axis=1)  # NaN in, NaN out
@@ -127,7 +120,7 @@ def forecast_errors(predictions: np.ndarray, series: np.ndarray, input_len: int)
         :math:`e_t^{(k)}`; NaN where no window predicted :math:`x_t` with lead
         :math:`k` (the first :math:`L + k` steps and the last ones).
     """
-    x = _series("series", series)
+    x = check_series("series", series)
     pred = np.asarray(predictions, dtype=np.float64)
     if pred.ndim != 2:
         raise ValueError(f"predictions: expected shape (N, h), got {pred.shape}")
@@ -217,7 +210,7 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
         Finite.
     """
     y = check_mask("labels", labels)
-    s = _series("scores", scores)
+    s = check_series("scores", scores)
     if len(s) != len(y):
         raise ValueError(f"scores: expected {len(y)} values like labels, got {len(s)}")
     if not np.isfinite(s).all():

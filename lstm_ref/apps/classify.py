@@ -23,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lstm_ref.checks import as_generator, check_padded
+from lstm_ref.checks import as_generator, check_fraction, check_padded
 from lstm_ref.data import CharVocab, Seed, Split
 from lstm_ref.torch import LSTM
 
@@ -281,9 +281,7 @@ def stratified_split(labels: np.ndarray, *, val: float, test: float, seed: Seed 
         ``(train, val, test)``: sorted int64 row indices into ``labels``.
     """
     labels = _labels("labels", labels)
-    for name, fraction in (("val", val), ("test", test)):
-        if not isinstance(fraction, float) or not 0.0 <= fraction < 1.0:
-            raise ValueError(f"{name}: expected a fraction in [0, 1), got {fraction!r}")
+    val, test = check_fraction("val", val), check_fraction("test", test)
     if val + test >= 1.0:
         raise ValueError(f"val, test: expected val + test < 1, got {val} + {test}")
     rng = as_generator(seed)

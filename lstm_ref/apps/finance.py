@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from lstm_ref.checks import check_positive_int
+from lstm_ref.checks import check_fraction, check_positive_int, check_series
 from lstm_ref.data._optional import require
 from lstm_ref.data.series import Split, make_windows
 
@@ -36,12 +36,6 @@ def _normal_quantile(p: float) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(p))
-
-
-def _check_confidence(confidence: float) -> float:
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence: expected a level in (0, 1), got {confidence}")
-    return float(confidence)
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -72,7 +66,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     successes = check_positive_int("successes", successes, minimum=0)
     if successes > n:
         raise ValueError(f"successes: expected at most n = {n}, got {successes}")
-    z = _normal_quantile(0.5 + _check_confidence(confidence) / 2)
+    z = _normal_quantile(0.5 + check_fraction("confidence", confidence, open_low=True) / 2)
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -292,9 +286,9 @@ def garch_forecast(returns: np.ndarray, n_train: int, *, o: int = 0) -> GarchFor
         (``gamma[1]``), ``beta[1]``.
     """
     arch = require("arch", pip_name="arch", needed_for="garch_forecast()")
-    r = np.asarray(returns, dtype=np.float64)
-    if r.ndim != 1 or not np.all(np.isfinite(r)):
-        raise ValueError(f"returns: expected a finite 1-D array, got shape {r.shape}")
+    r = check_series("returns", returns)
+    if not np.all(np.isfinite(r)):
+        raise ValueError("returns: expected finite values, got NaN or inf")
     n_train = check_positive_int("n_train", n_train, minimum=100)
     if n_train >= len(r):
         raise ValueError(f"n_train: expected fewer than the {len(r)} returns, got {n_train}")
@@ -378,9 +372,7 @@ def moving_average(values: np.ndarray, window: int, *, centered: bool = False) -
     -------
     np.ndarray, float64, shape (T,)
     """
-    x = np.asarray(values, dtype=np.float64)
-    if x.ndim != 1:
-        raise ValueError(f"values: expected shape (T,), got {x.shape}")
+    x = check_series("values", values)
     window = check_positive_int("window", window)
     t = np.arange(len(x))
     first = t - (window // 2 if centered else window - 1)

@@ -27,7 +27,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_ref.checks import check_positive_int
+from lstm_ref.checks import (
+    check_positive_int,
+    check_series,
+    check_type,
+    evaluating,
+    model_device,
+)
 from lstm_ref.data._optional import require
 from lstm_ref.data.series import StandardScaler, make_windows
 from lstm_ref.models import RecurrentModel
@@ -57,9 +63,7 @@ class Forecaster(Protocol):
 
 def _as_series(name: str, values: Any, minimum: int = 1) -> np.ndarray:
     """``values`` as a finite 1-D float64 array of at least ``minimum`` steps, or a clear error."""
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 1:
-        raise ValueError(f"{name}: expected a 1-D series of shape (T,), got shape {array.shape}")
+    array = check_series(name, values)
     if len(array) < minimum:
         raise ValueError(f"{name}: expected at least {minimum} steps, got {len(array)}")
     if not np.isfinite(array).all():
@@ -300,17 +304,13 @@ def recursive_forecast(model: nn.Module, context: Any, horizon: int) -> np.ndarr
         window = window[None]
     if window.dim() != 2 or window.shape[1] == 0:
         raise ValueError(f"context: expected shape (N, L) or (L,), got {tuple(window.shape)}")
-    device = next(model.parameters()).device
-    window = window.to(device)
-    was_training = model.training
-    model.eval()
+    window = window.to(model_device(model))
     steps = []
-    with torch.no_grad():
+    with evaluating(model), torch.no_grad():
         for _ in range(horizon):
             step = model(window[:, :, None])[:, 0]
             steps.append(step)
             window = torch.cat([window[:, 1:], step[:, None]], dim=1)
-    model.train(was_training)
     out = torch.stack(steps, dim=1).cpu().numpy()
     return out[0] if flat else out
 
@@ -362,9 +362,7 @@ class LSTMForecaster:
     ) -> None:
         self.input_len = check_positive_int("input_len", input_len)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
-        if not isinstance(difference, bool):
-            raise TypeError(f"difference: expected a bool, got {type(difference).__name__}")
-        self.difference = difference
+        self.difference = check_type("difference", difference, bool)
         self.lag = int(difference)  # u_t needs y_{t-1} when differencing
         self.model_: RecurrentModel | None = None
         self.scaler_: StandardScaler | None = None

@@ -29,6 +29,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from lstm_ref.checks import check_positive_int
+
 __all__ = [
     "Saturation",
     "TopUnit",
@@ -166,7 +168,7 @@ def state_jacobian_norms(
             tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__ for s in state
         ]
         raise ValueError(f"state: expected tensors of shape (H_i,), got {got_shapes}")
-    if not 0 <= which < len(state):
+    if check_positive_int("which", which, minimum=0) >= len(state):
         raise ValueError(
             f"which: expected an index into the {len(state)} state tensors, got {which}"
         )

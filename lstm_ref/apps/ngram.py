@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_ref.checks import check_ids, check_positive_int
+
 __all__ = ["KneserNey"]
 
 
@@ -85,25 +87,20 @@ class KneserNey:
     """
 
     def __init__(self, order: int, vocab_size: int) -> None:
-        for name, value in (("order", order), ("vocab_size", vocab_size)):
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+        order = check_positive_int("order", order)
+        vocab_size = check_positive_int("vocab_size", vocab_size)
         if float(vocab_size) ** order >= 2.0**63:
             raise ValueError(
                 f"order: vocab_size ** order must fit in an int64, got {vocab_size} ** {order}"
             )
-        self.order, self.vocab_size = int(order), int(vocab_size)
+        self.order, self.vocab_size = order, vocab_size
         self._orders: list[_Order] = []
 
     def _check_ids(self, ids: np.ndarray, name: str) -> np.ndarray:
         ids = np.asarray(ids)
         if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
             raise ValueError(f"{name}: expected a 1-D integer array, got {ids.dtype} {ids.shape}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise ValueError(
-                f"{name}: expected ids in [0, {self.vocab_size}), got {ids.min()}..{ids.max()}"
-            )
-        return ids.astype(np.int64)
+        return check_ids(name, ids, self.vocab_size).astype(np.int64)
 
     def fit(self, ids: np.ndarray) -> KneserNey:
         """Count the k-grams of ``ids`` (int array, shape ``(L,)``, ``L > order``); returns self."""

@@ -28,9 +28,10 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from lstm_ref.checks import Seed, as_generator, check_positive_int
+from lstm_ref.checks import Seed, as_generator, check_positive_int, check_type
 
 from ._optional import require
+from .text import _Vocab
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 #: The special tokens of every :class:`TokenVocab`: padding, begin and end of
@@ -57,7 +58,7 @@ def number_words(numbers: Iterable[int], lang: str) -> list[str]:
         ``number_words([97], "de") == ["siebenundneunzig"]``.
     """
     require("num2words", pip_name="num2words", needed_for="number_words()")
-    values = [_check_number(k) for k in numbers]
+    values = [check_positive_int("numbers", k, minimum=0) for k in numbers]
     try:
         return [_spell(k, lang) for k in values]
     except NotImplementedError:
@@ -72,14 +73,6 @@ def _spell(number: int, lang: str) -> str:
     return str(n2w.num2words(number, lang=lang))
 
 
-def _check_number(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"numbers: expected ints, got {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"numbers: expected non-negative ints, got {value}")
-    return int(value)
-
-
 def tokenize_words(text: str) -> list[str]:
     """Split English number words into words and punctuation.
 
@@ -87,9 +80,7 @@ def tokenize_words(text: str) -> list[str]:
     ``["one", "thousand", ",", "nine", "hundred", "and", "ninety", "-", "seven"]``:
     nothing is dropped, so ``" ".join`` of the tokens reads like the text.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected a str, got {type(text).__name__}")
-    return _WORD.findall(text)
+    return _WORD.findall(check_type("text", text, str))
 
 
 def german_number_pieces() -> tuple[str, ...]:
@@ -116,8 +107,7 @@ def split_pieces(word: str, pieces: Sequence[str]) -> list[str]:
     ValueError
         If some position of ``word`` starts with no piece.
     """
-    if not isinstance(word, str):
-        raise TypeError(f"word: expected a str, got {type(word).__name__}")
+    check_type("word", word, str)
     longest_first = sorted(pieces, key=len, reverse=True)
     out, at = [], 0
     while at < len(word):
@@ -153,7 +143,7 @@ def split_numbers(stop: int, *, test_size: int, seed: Seed = 0) -> tuple[np.ndar
     return np.sort(order[test_size:]).astype(np.int64), np.sort(order[:test_size]).astype(np.int64)
 
 
-class TokenVocab:
+class TokenVocab(_Vocab):
     """A bijection between tokens (words or characters) and ids, with special tokens.
 
     Ids 0–3 are ``<pad>`` (padding, ignored by the loss), ``<bos>`` (the
@@ -190,12 +180,6 @@ class TokenVocab:
         """The vocabulary of every token in ``sequences`` (token lists or strings of characters)."""
         return cls(t for seq in sequences for t in seq)
 
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def __contains__(self, token: object) -> bool:
-        return token in self._index
-
     def __repr__(self) -> str:
         return f"TokenVocab({len(self) - len(SPECIALS)} tokens + {len(SPECIALS)} special)"
 
@@ -211,13 +195,8 @@ class TokenVocab:
 
     def decode(self, ids: Iterable[int] | np.ndarray) -> list[str]:
         """The tokens of ``ids`` up to the first ``EOS``, without ``BOS`` and ``PAD``."""
-        flat = np.asarray(ids, dtype=np.int64).reshape(-1)
-        if flat.size and (flat.min() < 0 or flat.max() >= len(self)):
-            raise ValueError(
-                f"ids: expected values in [0, {len(self)}), got {flat.min()}..{flat.max()}"
-            )
         out = []
-        for i in flat.tolist():
+        for i in self._flat_ids(np.asarray(ids, dtype=np.int64)):
             if i == EOS_ID:
                 break
             if i not in (PAD_ID, BOS_ID):
@@ -295,7 +274,7 @@ def number_translation(
     """
     if target not in ("pieces", "chars"):
         raise ValueError(f"target: expected 'pieces' or 'chars', got {target!r}")
-    numbers = [_check_number(k) for k in numbers]
+    numbers = [check_positive_int("numbers", k, minimum=0) for k in numbers]
     if not numbers:
         raise ValueError("numbers: expected at least one number, got none")
     if max(numbers) >= 1_000_000:

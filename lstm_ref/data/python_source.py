@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lstm_ref.checks import check_positive_int
+from lstm_ref.checks import check_fraction, check_positive_int, check_type
 
 #: Directory names whose files are left out (test suites, IDLE, third-party
 #: packages, machine-generated codec tables and documentation).
@@ -120,10 +120,7 @@ def load_python_source(
     """
     if max_chars is not None:
         max_chars = check_positive_int("max_chars", max_chars)
-    if isinstance(held_out, bool) or not isinstance(held_out, int | float):
-        raise TypeError(f"held_out: expected a float, got {type(held_out).__name__}")
-    if not 0.0 < held_out < 0.5:
-        raise ValueError(f"held_out: expected a fraction in (0, 0.5), got {held_out}")
+    held_out = check_fraction("held_out", held_out, high=0.5, open_low=True)
     base = stdlib_dir() if root is None else Path(root)
     names = sorted(python_source_files(base), key=lambda name: (_file_key(name), name))
     if not names:
@@ -208,8 +205,7 @@ def source_signals(text: str) -> SourceSignals:
     ValueError
         If ``text`` does not tokenize (an unterminated string or bracket).
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    check_type("text", text, str)
     # tokenize splits lines as io does (on \n, \r\n, \r), not as str.splitlines.
     lines = io.StringIO(text, newline="").readlines()
     line_start = np.cumsum([0] + [len(line) for line in lines])

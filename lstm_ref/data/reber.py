@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from lstm_ref.checks import Seed, as_generator, check_positive_int
+from lstm_ref.checks import Seed, as_generator, check_padded, check_positive_int
 
 from ._common import PAD_TARGET, Task, one_hot
 
@@ -182,13 +182,11 @@ def embedded_reber(n: int, *, embedded: bool = True, seed: Seed = None) -> Task:
 
 def decode_reber(x: np.ndarray, lengths: np.ndarray) -> list[str]:
     """The input strings (every symbol but the last) of one-hot ``x (N, T, 7)``."""
-    x = np.asarray(x)
-    if x.ndim != 3 or x.shape[-1] != len(REBER_SYMBOLS):
-        raise ValueError(f"x: expected shape (N, T, {len(REBER_SYMBOLS)}), got {x.shape}")
-    codes = x.argmax(axis=-1)
-    return [
-        "".join(REBER_SYMBOLS[c] for c in row[:n]) for row, n in zip(codes, lengths, strict=True)
-    ]
+    values, steps = check_padded(x, lengths)
+    if values.shape[-1] != len(REBER_SYMBOLS):
+        raise ValueError(f"x: expected shape (N, T, {len(REBER_SYMBOLS)}), got {values.shape}")
+    codes = values.argmax(axis=-1)
+    return ["".join(REBER_SYMBOLS[c] for c in row[:n]) for row, n in zip(codes, steps, strict=True)]
 
 
 def reber_all_legal(

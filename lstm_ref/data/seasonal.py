@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lstm_ref.checks import check_type
+
 from ._optional import require
 
 if TYPE_CHECKING:
@@ -39,8 +41,7 @@ def load_co2(*, monthly: bool = True) -> pandas.Series:
     pandas.Series, float64, shape (526,) or (2284,)
         Indexed by date (month starts for monthly data), named ``"co2"``.
     """
-    if not isinstance(monthly, bool):
-        raise TypeError(f"monthly: expected a bool, got {type(monthly).__name__}")
+    check_type("monthly", monthly, bool)
     co2 = require("statsmodels.datasets.co2", pip_name="statsmodels", needed_for="load_co2()")
     weekly = co2.load_pandas().data["co2"].astype("float64")
     weekly.index.name = "date"

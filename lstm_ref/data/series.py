@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from lstm_ref.checks import check_positive_int
+from lstm_ref.checks import check_fraction, check_positive_int
 
 
 def make_windows(
@@ -72,15 +72,12 @@ class Split(NamedTuple):
 
 
 def _count(name: str, part: float, total: int) -> int:
-    if isinstance(part, bool) or not isinstance(part, int | float | np.integer | np.floating):
-        raise TypeError(f"{name}: expected a fraction or a count, got {type(part).__name__}")
+    """``part`` of ``total`` steps: a fraction (float) of them, or a count (int)."""
     if isinstance(part, float | np.floating):
-        if not 0.0 <= part < 1.0:
-            raise ValueError(f"{name}: expected a fraction in [0, 1), got {part}")
-        return round(part * total)
-    if part < 0:
-        raise ValueError(f"{name}: expected a count >= 0, got {part}")
-    return int(part)
+        return round(check_fraction(name, part) * total)
+    if isinstance(part, bool) or not isinstance(part, int | np.integer):
+        raise TypeError(f"{name}: expected a fraction or a count, got {type(part).__name__}")
+    return check_positive_int(name, part, minimum=0)
 
 
 def chronological_split(data: Any, *, val: float = 0.15, test: float = 0.15) -> Split:

@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from lstm_ref.checks import check_type
+
 from ._optional import require
 
 #: Twelve Latin-script locales, one per language; pl_PL has the most names by far.
@@ -68,8 +70,7 @@ def locale_surnames(locale: str) -> frozenset[str]:
     ValueError
         If Faker has no person provider for ``locale``, or it lists no surnames.
     """
-    if not isinstance(locale, str):
-        raise TypeError(f"locale: expected a str such as 'it_IT', got {type(locale).__name__}")
+    check_type("locale", locale, str)
     require("faker.providers.person", pip_name="Faker", needed_for="load_surnames()")
     try:
         module = importlib.import_module(f"faker.providers.person.{locale}")

@@ -7,13 +7,29 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from lstm_ref.checks import check_positive_int
+from lstm_ref.checks import check_ids, check_positive_int, check_type
 
 #: Stands for every character outside the vocabulary (U+FFFD REPLACEMENT CHARACTER).
 UNKNOWN = "\ufffd"
 
 
-class CharVocab:
+class _Vocab:
+    """What every vocabulary shares: the index of its entries and the check of ids read back."""
+
+    _index: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, entry: object) -> bool:
+        return entry in self._index
+
+    def _flat_ids(self, ids: Iterable[int] | np.ndarray) -> list[int]:
+        """``ids`` in flat order, each checked to be in ``[0, len(self))``."""
+        return check_ids("ids", np.asarray(ids).reshape(-1), len(self)).tolist()
+
+
+class CharVocab(_Vocab):
     """A bijection between characters and integer ids ``0 .. len(vocab) - 1``.
 
     Characters are sorted by code point, so the same text gives the same ids
@@ -49,25 +65,17 @@ class CharVocab:
     @classmethod
     def from_text(cls, text: str, *, min_count: int = 1, unknown: bool = True) -> CharVocab:
         """The characters of ``text`` that occur at least ``min_count`` times."""
-        if not isinstance(text, str):
-            raise TypeError(f"text: expected a str, got {type(text).__name__}")
+        check_type("text", text, str)
         min_count = check_positive_int("min_count", min_count)
         counts = Counter(text)
         return cls((c for c, k in counts.items() if k >= min_count), unknown=unknown)
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    def __contains__(self, char: object) -> bool:
-        return char in self._index
 
     def __repr__(self) -> str:
         return f"CharVocab({len(self)} chars, unknown={self.unknown})"
 
     def encode(self, text: str) -> np.ndarray:
         """Ids of the characters of ``text``: int64 array of shape ``(len(text),)``."""
-        if not isinstance(text, str):
-            raise TypeError(f"text: expected a str, got {type(text).__name__}")
+        check_type("text", text, str)
         if self.unknown:
             return np.fromiter((self._index.get(c, 0) for c in text), np.int64, len(text))
         try:
@@ -79,12 +87,7 @@ class CharVocab:
 
     def decode(self, ids: Iterable[int] | np.ndarray) -> str:
         """The string of a sequence of ids (any shape is read in flat order)."""
-        flat = np.asarray(ids).reshape(-1)
-        if flat.size and (flat.min() < 0 or flat.max() >= len(self)):
-            raise ValueError(
-                f"ids: expected values in [0, {len(self)}), got {flat.min()}..{flat.max()}"
-            )
-        return "".join(self.chars[i] for i in flat.tolist())
+        return "".join(self.chars[i] for i in self._flat_ids(ids))
 
 
 def next_char_pairs(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:

@@ -51,8 +51,8 @@ def check_recurrent_inputs(
     W_hh: Any,
     b_ih: Any,
     b_hh: Any,
-    n_gates: int,
     *,
+    n_gates: int,
     sequence: bool,
 ) -> tuple[int, int, int]:
     """Validate the inputs of a recurrent forward pass and return ``(B, D, H)``.

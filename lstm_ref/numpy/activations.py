@@ -27,13 +27,11 @@ def sigmoid(x: FloatArray) -> FloatArray:
 
     Parameters
     ----------
-    x : numpy.ndarray
-        float32 or float64, any shape.
+    x : numpy.ndarray, float32 or float64, any shape
 
     Returns
     -------
-    numpy.ndarray
-        Same shape and dtype as ``x``, values in [0, 1].
+    numpy.ndarray, same shape and dtype as ``x``, values in [0, 1]
     """
     out = np.tanh(0.5 * x)
     out += 1
@@ -50,12 +48,10 @@ def tanh(x: FloatArray) -> FloatArray:
 
     Parameters
     ----------
-    x : numpy.ndarray
-        float32 or float64, any shape.
+    x : numpy.ndarray, float32 or float64, any shape
 
     Returns
     -------
-    numpy.ndarray
-        Same shape and dtype as ``x``, values in [-1, 1].
+    numpy.ndarray, same shape and dtype as ``x``, values in [-1, 1]
     """
     return np.tanh(x)

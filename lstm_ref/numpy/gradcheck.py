@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lstm_ref.checks import Seed, as_generator
 from lstm_ref.numpy._validation import FloatArray
 
 
@@ -115,7 +116,7 @@ def check_gradients(
     *,
     names: Iterable[str] | None = None,
     eps: float = 1e-6,
-    seed: int = 0,
+    seed: Seed = 0,
 ) -> dict[str, float]:
     """Compare a backward pass with central differences, argument by argument.
 
@@ -138,7 +139,7 @@ def check_gradients(
         Which arguments to check (default: all of ``inputs``).
     eps : float
         Central-difference step.
-    seed : int
+    seed : int, np.random.Generator or None
         For the random ``R_k``.
 
     Returns
@@ -149,7 +150,7 @@ def check_gradients(
     """
     point = {name: np.array(value, dtype=np.float64) for name, value in inputs.items()}
     result = forward(**point)
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     upstream = [rng.standard_normal(out.shape) for out in _outputs(result)]
     analytic = backward(*upstream, result[-1])
 

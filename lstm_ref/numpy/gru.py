@@ -162,7 +162,7 @@ def gru_step_forward(
         What :func:`gru_step_backward` needs.
     """
     _, _, H = check_recurrent_inputs(
-        x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, 3, sequence=False
+        x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, n_gates=3, sequence=False
     )
     a_x = x @ W_ih.T + b_ih
     a_h = h_prev @ W_hh.T + b_hh
@@ -237,7 +237,9 @@ def gru_forward(
     cache : GRUCache
         What :func:`gru_backward` needs.
     """
-    B, D, H = check_recurrent_inputs(x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh, 3, sequence=True)
+    B, D, H = check_recurrent_inputs(
+        x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh, n_gates=3, sequence=True
+    )
     T = x.shape[0]
     h = np.empty((T + 1, B, H), dtype=x.dtype)
     gates = np.empty((T, B, 3 * H), dtype=x.dtype)

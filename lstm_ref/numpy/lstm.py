@@ -179,7 +179,7 @@ def lstm_step_forward(
         What :func:`lstm_step_backward` needs.
     """
     check_recurrent_inputs(
-        x, {"h_prev": h_prev, "c_prev": c_prev}, W_ih, W_hh, b_ih, b_hh, 4, sequence=False
+        x, {"h_prev": h_prev, "c_prev": c_prev}, W_ih, W_hh, b_ih, b_hh, n_gates=4, sequence=False
     )
     a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh  # (B, 4H): all four gates at once
     gates = np.empty_like(a)
@@ -260,7 +260,7 @@ def lstm_forward(
         What :func:`lstm_backward` needs.
     """
     B, D, H = check_recurrent_inputs(
-        x, {"h0": h0, "c0": c0}, W_ih, W_hh, b_ih, b_hh, 4, sequence=True
+        x, {"h0": h0, "c0": c0}, W_ih, W_hh, b_ih, b_hh, n_gates=4, sequence=True
     )
     T = x.shape[0]
     h = np.empty((T + 1, B, H), dtype=x.dtype)

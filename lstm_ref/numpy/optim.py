@@ -13,6 +13,7 @@ from collections.abc import Mapping, MutableMapping
 
 import numpy as np
 
+from lstm_ref.checks import check_fraction, check_positive_float
 from lstm_ref.numpy._validation import FloatArray
 
 
@@ -42,12 +43,8 @@ class SGD:
     """
 
     def __init__(self, lr: float, momentum: float = 0.0) -> None:
-        if lr <= 0:
-            raise ValueError(f"lr: expected a positive learning rate, got {lr}")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum: expected a value in [0, 1), got {momentum}")
-        self.lr = lr
-        self.momentum = momentum
+        self.lr = check_positive_float("lr", lr)
+        self.momentum = check_fraction("momentum", momentum)
         self.velocity: dict[str, FloatArray] = {}
 
     def step(
@@ -91,12 +88,9 @@ class Adam:
     def __init__(
         self, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
     ) -> None:
-        if lr <= 0:
-            raise ValueError(f"lr: expected a positive learning rate, got {lr}")
-        if not all(0 <= b < 1 for b in betas):
-            raise ValueError(f"betas: expected two values in [0, 1), got {betas}")
-        self.lr = lr
-        self.betas = betas
+        self.lr = check_positive_float("lr", lr)
+        beta1, beta2 = betas
+        self.betas = (check_fraction("betas", beta1), check_fraction("betas", beta2))
         self.eps = eps
         self.t = 0
         self.m: dict[str, FloatArray] = {}
@@ -151,8 +145,7 @@ def clip_grad_norm(grads: MutableMapping[str, FloatArray], max_norm: float) -> f
     float
         The global norm *before* clipping (worth logging).
     """
-    if max_norm <= 0:
-        raise ValueError(f"max_norm: expected a positive number, got {max_norm}")
+    max_norm = check_positive_float("max_norm", max_norm)
     total = global_norm(grads)
     scale = max_norm / (total + 1e-6)
     if scale < 1:

@@ -80,7 +80,7 @@ def rnn_step_forward(
     cache : RNNStepCache
         What :func:`rnn_step_backward` needs.
     """
-    check_recurrent_inputs(x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, 1, sequence=False)
+    check_recurrent_inputs(x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, n_gates=1, sequence=False)
     h = tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
     return h, RNNStepCache(x, h_prev, h, W_ih, W_hh)
 
@@ -147,7 +147,9 @@ def rnn_forward(
     cache : RNNCache
         What :func:`rnn_backward` needs.
     """
-    B, D, H = check_recurrent_inputs(x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh, 1, sequence=True)
+    B, D, H = check_recurrent_inputs(
+        x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh, n_gates=1, sequence=True
+    )
     T = x.shape[0]
     h = np.empty((T + 1, B, H), dtype=x.dtype)
     h[0] = h0

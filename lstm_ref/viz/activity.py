@@ -11,6 +11,8 @@ import numpy as np
 from matplotlib.colors import Colormap, Normalize
 from matplotlib.figure import Figure
 
+from lstm_ref.checks import check_positive_int
+
 from ._style import (
     HTML,
 )
@@ -158,8 +160,7 @@ def activation_text(
     Lines wrap at ``width`` characters and at newlines (drawn as ↵).
     """
     v = _check_text(text, values)
-    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-        raise ValueError(f"width: expected an int >= 1, got {width!r}")
+    width = check_positive_int("width", width)
     cells: list[tuple[int, int, str, float]] = []
     row = col = 0
     for ch, value in zip(text, v, strict=True):

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from lstm_ref.checks import check_mask, check_series
 from lstm_ref.data import segments
 
 LABEL_COLOR = "#e03131"
@@ -47,15 +48,11 @@ def anomaly_panels(
     log_scores : bool
         Log scale for the scores (they are positive and span decades).
     """
-    x = np.asarray(series, dtype=float)
-    y = np.asarray(labels, dtype=bool)
-    if x.ndim != 1 or y.shape != x.shape:
-        raise ValueError(
-            f"series, labels: expected two arrays of shape (T,), got {x.shape} and {y.shape}"
-        )
-    t = np.arange(len(x)) if time is None else np.asarray(time, dtype=float)
-    if t.shape != x.shape:
-        raise ValueError(f"time: expected shape {x.shape}, got {t.shape}")
+    x = check_series("series", series)
+    y = check_mask("labels", labels)
+    if y.shape != x.shape:
+        raise ValueError(f"labels: expected shape {x.shape} like series, got {y.shape}")
+    t = np.arange(len(x)) if time is None else check_series("time", time, length=len(x))
     scores = dict(scores or {})
     for name, s in scores.items():
         if np.shape(s) != x.shape:

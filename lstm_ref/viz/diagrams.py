@@ -8,6 +8,8 @@ from typing import Any, Literal
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from lstm_ref.checks import check_positive_int
+
 from ._style import (
     CELL_EDGE,
     CELL_FILL,
@@ -42,8 +44,8 @@ def unrolled_rnn(T: int = 4, *, cell: str = "A", folded: bool = True) -> Figure:
     folded : bool
         Draw the folded network to the left.
     """
-    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= 12:
-        raise ValueError(f"T: expected an int in [1, 12], got {T!r}")
+    if check_positive_int("T", T) > 12:
+        raise ValueError(f"T: expected at most 12 steps (the figure's width), got {T}")
     step = 2.0
     left = 3.9 if folded else 0.0
     width = left + step * T + 0.6
@@ -99,13 +101,7 @@ _EQUATIONS = {
 def lstm_cell(highlight: Literal["cell", "forget", "input", "output"] | None = None) -> Figure:
     r"""The LSTM cell, colah-style, with one piece optionally highlighted.
 
-    .. math::
-        f_t &= \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf}) \\
-        i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi}) \\
-        g_t &= \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg}) \\
-        o_t &= \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho}) \\
-        c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
-        h_t &= o_t \odot \tanh(c_t)
+    The cell computes the equations of :mod:`lstm_ref.numpy.lstm`.
 
     Parameters
     ----------

@@ -9,18 +9,12 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
+from lstm_ref.checks import check_series
+
 from ._style import HIGHLIGHT, INK
 
 # Forecast lines, in the order they are given.
 _COLOURS = ("#1f77b4", HIGHLIGHT, "#2ca02c", "#9467bd", "#8c564b")
-
-
-def _series(name: str, values: Any, length: int | None = None) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 1 or (length is not None and len(array) != length):
-        want = "(T,)" if length is None else f"({length},)"
-        raise ValueError(f"{name}: expected shape {want}, got {array.shape}")
-    return array
 
 
 def price_and_returns(
@@ -39,8 +33,8 @@ def price_and_returns(
     part_starts : dict of str to date, optional
         E.g. ``{"validation": date, "test": date}``: a dashed line and a label at each.
     """
-    price = _series("price", price)
-    returns = _series("returns", returns, len(price))
+    price = check_series("price", price)
+    returns = check_series("returns", returns, length=len(price))
     if len(dates) != len(price):
         raise ValueError(f"dates: expected {len(price)} dates, got {len(dates)}")
     fig = Figure(figsize=(9.0, 4.6), layout="constrained")
@@ -80,7 +74,7 @@ def volatility_forecasts(
     forecasts : dict of str to np.ndarray, each shape (T,)
         Variance forecasts :math:`h_t` per label; at most five.
     """
-    returns = _series("returns", returns)
+    returns = check_series("returns", returns)
     if len(dates) != len(returns):
         raise ValueError(f"dates: expected {len(returns)} dates, got {len(dates)}")
     if not 1 <= len(forecasts) <= len(_COLOURS):
@@ -89,7 +83,7 @@ def volatility_forecasts(
     ax = fig.add_subplot()
     ax.bar(dates, np.abs(returns), width=1.0, color="#c8c8c8", label="$|r_t|$")
     for colour, (label, variance) in zip(_COLOURS, forecasts.items(), strict=False):
-        h = _series(f"forecasts[{label!r}]", variance, len(returns))
+        h = check_series(f"forecasts[{label!r}]", variance, length=len(returns))
         ax.plot(dates, np.sqrt(h), color=colour, lw=1.2, label=rf"{label} $\sqrt{{h_t}}$")
     ax.set_ylabel("percent")
     ax.spines[["top", "right"]].set_visible(False)

@@ -9,6 +9,8 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
+from lstm_ref.checks import check_series
+
 
 def forecasts(
     actual: Any,
@@ -35,9 +37,7 @@ def forecasts(
         Observed steps shown before ``start``.
     ylabel, title : str
     """
-    values = np.asarray(actual, dtype=np.float64)
-    if values.ndim != 1:
-        raise ValueError(f"actual: expected a 1-D series, got shape {values.shape}")
+    values = check_series("actual", actual)
     if not 0 < start < len(values):
         raise ValueError(f"start: expected a position in (0, {len(values)}), got {start}")
     if not predictions:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from lstm_ref.checks import check_positive_int
+
 
 def bpc_by_order(
     ngram_bpc: Mapping[int, float], models: Mapping[str, float], *, title: str = ""
@@ -25,9 +27,7 @@ def bpc_by_order(
     """
     if not ngram_bpc:
         raise ValueError("ngram_bpc: expected at least one order")
-    if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in ngram_bpc):
-        raise ValueError(f"ngram_bpc: expected int orders >= 1 as keys, got {list(ngram_bpc)}")
-    orders = sorted(ngram_bpc)
+    orders = sorted(check_positive_int(f"ngram_bpc key {n!r}", n) for n in ngram_bpc)
     fig = Figure(figsize=(6.4, 3.6), layout="constrained")
     ax = fig.subplots()
     ax.plot(orders, [ngram_bpc[n] for n in orders], "o-", color="C0", label="Kneser-Ney n-gram")

@@ -6,14 +6,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from lstm_ref.checks import check_series
+
 from ._style import HIGHLIGHT, INK
-
-
-def _as_steps(name: str, values: np.ndarray, ndim: int) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != ndim:
-        raise ValueError(f"{name}: expected {ndim} dimensions, got shape {array.shape}")
-    return array
 
 
 def echo_example(x: np.ndarray, y: np.ndarray, *, lag: int) -> Figure:
@@ -26,9 +21,8 @@ def echo_example(x: np.ndarray, y: np.ndarray, *, lag: int) -> Figure:
     lag : int
         The task's lag, drawn as arrows from an input to the target it becomes.
     """
-    x, y = _as_steps("x", x, 1), _as_steps("y", y, 1)
-    if x.shape != y.shape:
-        raise ValueError(f"y: expected the shape of x {x.shape}, got {y.shape}")
+    x = check_series("x", x)
+    y = check_series("y", y, length=len(x))
     t = np.arange(len(x))
     fig = Figure(figsize=(8.0, 2.6), layout="constrained")
     ax = fig.add_subplot()
@@ -60,8 +54,8 @@ def adding_example(x: np.ndarray, target: float) -> Figure:
     target : float
         Its target, the sum of the marked values.
     """
-    x = _as_steps("x", x, 2)
-    if x.shape[1] != 2:
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"x: expected shape (T, 2) of (value, marker), got {x.shape}")
     values, marked = x[:, 0], x[:, 1] > 0
     t = np.arange(len(values))
