@@ -13,6 +13,7 @@ from torch.nn.utils.rnn import PackedSequence
 from .base import CellBase, RecurrentBase
 from .functional import gru_cell, gru_update
 from .sequence import States, Weights, run_steps
+from .validation import check_no_projection
 
 
 def gru_layer(
@@ -61,6 +62,9 @@ class GRU(RecurrentBase):
         As in :class:`lstm_ref.torch.LSTM`.
     device, dtype
         Where and in which precision to create the parameters.
+    proj_size : None
+        Refused with a :class:`ValueError`, as by :class:`torch.nn.GRU`: only
+        the LSTM has a projection.
 
     Attributes
     ----------
@@ -89,19 +93,22 @@ class GRU(RecurrentBase):
         bidirectional: bool = False,
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
+        *,
+        proj_size: int | None = None,
     ) -> None:
+        check_no_projection(proj_size)
         super().__init__(
-            3,
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            0,
-            device,
-            dtype,
+            n_gates=3,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            proj_size=0,
+            device=device,
+            dtype=dtype,
         )
 
     def state_sizes(self) -> tuple[int, ...]:
@@ -145,10 +152,17 @@ class GRUCell(CellBase):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__(3, input_size, hidden_size, bias, device, dtype)
+        super().__init__(
+            n_gates=3,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            bias=bias,
+            device=device,
+            dtype=dtype,
+        )
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """One step; see the class docstring for shapes."""
-        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), 1)
+        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), n_states=1)
         h = gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h if batched else h.squeeze(0)

@@ -79,10 +79,11 @@ class LSTMLayerFunction(torch.autograd.Function):
         pointwise_backward: PointwiseBackward,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, features = x.shape
+        gate_rows = w_ih.shape[0]
         # Products with the g rows doubled give 2 a_g, which lstm_pointwise expects.
         bias = double_g(b) if b is not None else None
         gates_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
-        gates_x = gates_x.view(steps, batch, -1)
+        gates_x = gates_x.view(steps, batch, gate_rows)
         recurrent = Product(double_g(w_hh), batch)
         project = Product(w_hr, batch) if w_hr is not None else None
         keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
@@ -137,7 +138,7 @@ class LSTMLayerFunction(torch.autograd.Function):
                 dh, dc = torch.cat((dh_prev, dh[n:])), torch.cat((dc_prev, dc[n:]))
                 d_gates[t] = F.pad(d_a, (0, 0, 0, batch - n))
 
-        d_a = torch.stack(d_gates).view(steps * batch, -1)
+        d_a = torch.stack(d_gates).view(steps * batch, w_ih.shape[0])
         needs = ctx.needs_input_grad
         dx = None
         if needs[0]:
@@ -146,11 +147,11 @@ class LSTMLayerFunction(torch.autograd.Function):
         dw_hh = None
         if needs[4]:
             h_prev = torch.stack([h for h, *_ in ctx.steps])
-            dw_hh = d_a.t() @ h_prev.view(steps * batch, -1)
+            dw_hh = d_a.t() @ h_prev.view(steps * batch, w_hh.shape[1])
         db = d_a.sum(0) if ctx.has_bias and needs[5] else None
         dw_hr = None
         if w_hr is not None and needs[6]:
             ms = torch.stack([F.pad(m, (0, 0, 0, batch - m.shape[0])) for *_, m in ctx.steps])
-            d_h_all = torch.stack(d_hs).view(steps * batch, -1)
-            dw_hr = d_h_all.t() @ ms.view(steps * batch, -1)
+            d_h_all = torch.stack(d_hs).view(steps * batch, w_hr.shape[0])
+            dw_hr = d_h_all.t() @ ms.view(steps * batch, w_hr.shape[1])
         return dx, dh, dc, dw_ih, dw_hh, db, dw_hr, None, None, None, None

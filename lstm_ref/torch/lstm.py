@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -106,20 +107,30 @@ class LSTM(RecurrentBase):
         if impl != "auto" and impl not in IMPLS:
             raise ValueError(f"impl must be 'auto' or one of {IMPLS}, got {impl!r}")
         super().__init__(
-            4,
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            proj_size,
-            device,
-            dtype,
+            n_gates=4,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            proj_size=proj_size,
+            device=device,
+            dtype=dtype,
         )
         self.impl = impl
-        self._graphs = GraphCache()
+        self._graphs: GraphCache | None = None  # made at the first cuda_graphs forward
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The module's state for pickling, without its CUDA graphs (a cache of this process).
+
+        So ``torch.save(model)`` holds only parameters and settings, and
+        ``torch.load(path, weights_only=True)`` needs no class of ours but the module's.
+        """
+        state = self.__dict__.copy()
+        state["_graphs"] = None
+        return state
 
     def state_sizes(self) -> tuple[int, ...]:
         """``(R, H)``: features of ``h`` and of ``c``."""
@@ -164,6 +175,8 @@ class LSTM(RecurrentBase):
             return y, h_n, c_n
 
         key = (present, tuple(batch_sizes or ()), self.training)
+        if self._graphs is None:
+            self._graphs = GraphCache()
         y, h_n, c_n = self._graphs(stack, (x, *states, *flat), key)
         return y, (h_n, c_n)
 
@@ -208,12 +221,19 @@ class LSTMCell(CellBase):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__(4, input_size, hidden_size, bias, device, dtype)
+        super().__init__(
+            n_gates=4,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            bias=bias,
+            device=device,
+            dtype=dtype,
+        )
 
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, Tensor]:
         """One step; see the class docstring for shapes."""
-        x, (h, c), batched = self.prepare(input, hx, 2)
+        x, (h, c), batched = self.prepare(input, hx, n_states=2)
         h, c = lstm_cell(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))

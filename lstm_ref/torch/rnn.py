@@ -13,6 +13,7 @@ from torch.nn.utils.rnn import PackedSequence
 from .base import CellBase, RecurrentBase
 from .functional import activation, rnn_cell, rnn_update
 from .sequence import States, Weights, run_steps
+from .validation import check_no_projection
 
 
 class RNN(RecurrentBase):
@@ -32,6 +33,9 @@ class RNN(RecurrentBase):
         As in :class:`lstm_ref.torch.LSTM`.
     device, dtype
         Where and in which precision to create the parameters.
+    proj_size : None
+        Refused with a :class:`ValueError`, as by :class:`torch.nn.RNN`: only
+        the LSTM has a projection.
 
     Attributes
     ----------
@@ -56,23 +60,25 @@ class RNN(RecurrentBase):
         bidirectional: bool = False,
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
+        *,
+        proj_size: int | None = None,
     ) -> None:
-        phi = activation(nonlinearity)
+        check_no_projection(proj_size)
+        activation(nonlinearity)  # reject an unknown name now, not at the first step
         super().__init__(
-            1,
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            0,
-            device,
-            dtype,
+            n_gates=1,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            proj_size=0,
+            device=device,
+            dtype=dtype,
         )
         self.nonlinearity = nonlinearity
-        self._phi = phi
 
     def state_sizes(self) -> tuple[int, ...]:
         """``(H,)``."""
@@ -96,9 +102,10 @@ class RNN(RecurrentBase):
         """
         w_ih, w_hh, b_ih, b_hh, _ = weights
         assert w_ih is not None and w_hh is not None
+        phi = activation(self.nonlinearity)
 
         def step(gx: Tensor, s: States) -> tuple[Tensor, States]:
-            h = rnn_update(gx, s[0], w_hh, b_hh, self._phi)
+            h = rnn_update(gx, s[0], w_hh, b_hh, phi)
             return h, (h,)
 
         return run_steps(step, F.linear(x, w_ih, b_ih), state, batch_sizes, reverse)
@@ -141,12 +148,19 @@ class RNNCell(CellBase):
         dtype: torch.dtype | None = None,
     ) -> None:
         activation(nonlinearity)  # reject an unknown name now, not at the first step
-        super().__init__(1, input_size, hidden_size, bias, device, dtype)
+        super().__init__(
+            n_gates=1,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            bias=bias,
+            device=device,
+            dtype=dtype,
+        )
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """One step: ``input`` (B, D) or (D,), ``hx`` (B, H) or (H,) -> ``h'`` like ``hx``."""
-        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), 1)
+        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), n_states=1)
         h = rnn_cell(
             x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity
         )

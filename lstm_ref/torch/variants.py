@@ -4,7 +4,6 @@ r"""The LSTM variants of Greff et al. (2017), "LSTM: A Search Space Odyssey":
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +11,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .base import uniform_init
 from .sequence import States, run_steps
-from .validation import check_input, check_length, check_state_ranks, check_states
+from .validation import (
+    check_cell_sizes,
+    check_input,
+    check_length,
+    check_state_ranks,
+    check_states,
+)
 
 VARIANTS = ("vanilla", "NIG", "NFG", "NOG", "NIAF", "NOAF", "NP", "CIFG", "FGR")
 
@@ -100,6 +106,7 @@ class VariantLSTM(nn.Module):
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
+        check_cell_sizes(input_size, hidden_size)
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
         self.input_size = input_size
@@ -121,19 +128,21 @@ class VariantLSTM(nn.Module):
         if variant == "FGR":
             square = (3 * hidden_size, 3 * hidden_size)
             self.weight_gates = nn.Parameter(torch.empty(square, **factory))
-        self.input_activation: Callable[[Tensor], Tensor] = (
-            _identity if variant == "NIAF" else torch.tanh
-        )
-        self.output_activation: Callable[[Tensor], Tensor] = (
-            _identity if variant == "NOAF" else torch.tanh
-        )
         self.reset_parameters()
+
+    @property
+    def input_activation(self) -> Callable[[Tensor], Tensor]:
+        """The function giving :math:`g_t` from :math:`a_g`: tanh, the identity for ``NIAF``."""
+        return _identity if self.variant == "NIAF" else torch.tanh
+
+    @property
+    def output_activation(self) -> Callable[[Tensor], Tensor]:
+        """The function of :math:`c_t` in :math:`h_t`: tanh, the identity for ``NOAF``."""
+        return _identity if self.variant == "NOAF" else torch.tanh
 
     def reset_parameters(self) -> None:
         r"""Draw every parameter from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        uniform_init(self, self.hidden_size)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}, variant={self.variant!r}"
