@@ -154,8 +154,8 @@ common = {"T": "i32", "B": "i32", "H": "i32", "ACC": "constexpr", "REVERSE": "co
           "BLOCK_K": "constexpr"}
 blocks = {"ACC": tl.float32, "REVERSE": True, "BLOCK_B": 4, "BLOCK_H": 32, "BLOCK_K": 32}
 kernels = {
-    "forward": (k.lstm_forward_kernel, ["gx", "w_hh", "hs", "cs", "gates"], {"SAVE": True}),
-    "backward": (k.lstm_backward_kernel, ["dy", "w_hh", "cs", "gates", "d_gates", "dh", "dc"], {}),
+    "forward": (k.lstm_forward_kernel, ["gx", "w_hh", "hs", "cs", "acts"], {"SAVE": True}),
+    "backward": (k.lstm_backward_kernel, ["dy", "w_hh", "cs", "acts", "d_preact", "dh", "dc"], {}),
 }
 cuobjdump = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin", "cuobjdump")
 usage = {}

@@ -232,7 +232,7 @@ class RecurrentBase(nn.Module):
 
     def run_stack(
         self,
-        layer: LayerFn,
+        layer_fn: LayerFn,
         x: Tensor,
         states: States,
         weights: Sequence[Weights],
@@ -240,15 +240,15 @@ class RecurrentBase(nn.Module):
     ) -> tuple[Tensor, States]:
         """:func:`~lstm_ref.torch.sequence.run_stack` with this module's settings."""
         return run_stack(
-            layer,
+            layer_fn,
             x,
             states,
             weights,
-            self.num_layers,
-            self.bidirectional,
             batch_sizes,
-            self.dropout,
-            self.training,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            training=self.training,
         )
 
 

@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence
 
 from .base import CellBase, RecurrentBase
 from .functional import gru_cell, gru_update
-from .sequence import States, Weights, run_steps
+from .sequence import projected_layer
 from .validation import check_no_projection
-
-
-def gru_layer(
-    x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
-) -> tuple[Tensor, States]:
-    """One direction of one GRU layer: input projection for all steps, then the recurrence.
-
-    Parameters
-    ----------
-    x : Tensor, shape (T, B, D)
-    state : tuple of one Tensor, shape (B, H)
-    weights : tuple
-        ``(w_ih (3H, D), w_hh (3H, H), b_ih (3H,) or None, b_hh (3H,) or None, None)``.
-    batch_sizes, reverse
-        As in :func:`~lstm_ref.torch.sequence.run_steps`.
-
-    Returns
-    -------
-    y : Tensor, shape (T, B, H)
-    state : tuple of one Tensor, shape (B, H)
-    """
-    w_ih, w_hh, b_ih, b_hh, _ = weights
-    assert w_ih is not None and w_hh is not None
-
-    def step(gx: Tensor, s: States) -> tuple[Tensor, States]:
-        h = gru_update(gx, s[0], w_hh, b_hh)
-        return h, (h,)
-
-    return run_steps(step, F.linear(x, w_ih, b_ih), state, batch_sizes, reverse)
 
 
 class GRU(RecurrentBase):
@@ -120,7 +89,9 @@ class GRU(RecurrentBase):
     ) -> tuple[Tensor | PackedSequence, Tensor]:
         """Run the GRU; see the class docstring for shapes."""
         output, (h,) = self.run(
-            input, None if hx is None else (hx,), partial(self.run_stack, gru_layer)
+            input,
+            None if hx is None else (hx,),
+            partial(self.run_stack, partial(projected_layer, gru_update)),
         )
         return output, h
 

@@ -79,22 +79,22 @@ class LSTMLayerFunction(torch.autograd.Function):
         pointwise_backward: PointwiseBackward,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, features = x.shape
-        gate_rows = w_ih.shape[0]
+        gate_rows = w_ih.shape[0]  # 4H
         # Products with the g rows doubled give 2 a_g, which lstm_pointwise expects.
         bias = double_g(b) if b is not None else None
-        gates_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
-        gates_x = gates_x.view(steps, batch, gate_rows)
+        preact_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
+        preact_x = preact_x.view(steps, batch, gate_rows)
         recurrent = Product(double_g(w_hh), batch)
         project = Product(w_hr, batch) if w_hr is not None else None
         keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
 
         h, c = h0, c0
         ys: list[Tensor] = [h0] * steps  # placeholders, each overwritten below
-        # Per time step: the states it started from, its gates i, f, g, o, tanh(c') and m.
+        # Per time step: the states it started from, its gate activations i, f, g, o, tanh(c'), m.
         saved: list[tuple[Tensor, ...]] = [()] * steps
         for t in range(steps - 1, -1, -1) if reverse else range(steps):
             n = batch if batch_sizes is None else batch_sizes[t]
-            i, f, g, o, c_new, tanh_c, m = pointwise(recurrent(h[:n], gates_x[t, :n]), c[:n])
+            i, f, g, o, c_new, tanh_c, m = pointwise(recurrent(h[:n], preact_x[t, :n]), c[:n])
             h_new = project(m) if project is not None else m
             if keep:
                 saved[t] = (h, c, i, f, g, o, tanh_c, m)
@@ -120,7 +120,7 @@ class LSTMLayerFunction(torch.autograd.Function):
         recurrent = Product(w_hh.t(), batch)
         project = Product(w_hr.t(), batch) if w_hr is not None else None
         dh, dc = dh_n, dc_n
-        d_gates: list[Tensor] = [dy] * steps  # placeholders, each overwritten below
+        d_preact: list[Tensor] = [dy] * steps  # placeholders, each overwritten below
         d_hs: list[Tensor] = [dy] * steps  # gradient of each step's h (projection only)
         # Walk the steps in the reverse of the forward order.
         for t in range(steps) if reverse else range(steps - 1, -1, -1):
@@ -133,12 +133,12 @@ class LSTMLayerFunction(torch.autograd.Function):
             d_a, dc_prev = pointwise_backward(d_h, dc[:n], i, f, g, o, c_prev[:n], tanh_c)
             dh_prev = recurrent(d_a)
             if n == batch:
-                dh, dc, d_gates[t] = dh_prev, dc_prev, d_a
+                dh, dc, d_preact[t] = dh_prev, dc_prev, d_a
             else:  # rows n: did not run at this step: their gradients pass through
                 dh, dc = torch.cat((dh_prev, dh[n:])), torch.cat((dc_prev, dc[n:]))
-                d_gates[t] = F.pad(d_a, (0, 0, 0, batch - n))
+                d_preact[t] = F.pad(d_a, (0, 0, 0, batch - n))
 
-        d_a = torch.stack(d_gates).view(steps * batch, w_ih.shape[0])
+        d_a = torch.stack(d_preact).view(steps * batch, w_ih.shape[0])
         needs = ctx.needs_input_grad
         dx = None
         if needs[0]:

@@ -13,7 +13,7 @@ from torch.nn.utils.rnn import PackedSequence
 from .base import CellBase, RecurrentBase
 from .cuda_graphs import GraphCache
 from .functional import lstm_cell
-from .ladder import IMPLS, LAYERS, default_impl, fused_step
+from .ladder import IMPL_LAYERS, IMPLS, default_impl, fused_step
 from .sequence import States, Weights
 
 
@@ -60,7 +60,8 @@ class LSTM(RecurrentBase):
     device, dtype
         Where and in which precision to create the parameters.
     impl : str
-        The rung of the ladder (``lstm_ref.torch.ladder``): ``"per_gate"``,
+        How the recurrence is computed, one of the ladder of
+        :mod:`lstm_ref.torch.ladder`: ``"per_gate"``,
         ``"fused_gates"``, ``"input_proj"``, ``"fused_step"``, ``"cuda_graphs"``
         or ``"persistent"``; ``"auto"`` (the default) picks the fastest
         measured one for the input's device. ``"persistent"`` (Triton
@@ -154,7 +155,7 @@ class LSTM(RecurrentBase):
                 )
             output, (h, c) = self.run(input, hx, self._graphed_stack)
         else:
-            output, (h, c) = self.run(input, hx, partial(self.run_stack, LAYERS[impl]))
+            output, (h, c) = self.run(input, hx, partial(self.run_stack, IMPL_LAYERS[impl]))
         return output, (h, c)
 
     def _graphed_stack(

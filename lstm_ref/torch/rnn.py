@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence
 
 from .base import CellBase, RecurrentBase
 from .functional import activation, rnn_cell, rnn_update
-from .sequence import States, Weights, run_steps
+from .sequence import projected_layer
 from .validation import check_no_projection
 
 
@@ -84,38 +82,21 @@ class RNN(RecurrentBase):
         """``(H,)``."""
         return (self.hidden_size,)
 
+    def _update(self, gx: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
+        return rnn_update(gx, h, w_hh, b_hh, activation(self.nonlinearity))
+
     def extra_repr(self) -> str:
         extra = f", nonlinearity={self.nonlinearity!r}" if self.nonlinearity != "tanh" else ""
         return super().extra_repr() + extra
-
-    def layer(
-        self,
-        x: Tensor,
-        state: States,
-        weights: Weights,
-        batch_sizes: Sequence[int] | None,
-        reverse: bool,
-    ) -> tuple[Tensor, States]:
-        """One direction of one layer: input projection for all steps, then the recurrence.
-
-        Shapes as in ``lstm_ref.torch.gru.gru_layer``, with ``H`` rows instead of ``3H``.
-        """
-        w_ih, w_hh, b_ih, b_hh, _ = weights
-        assert w_ih is not None and w_hh is not None
-        phi = activation(self.nonlinearity)
-
-        def step(gx: Tensor, s: States) -> tuple[Tensor, States]:
-            h = rnn_update(gx, s[0], w_hh, b_hh, phi)
-            return h, (h,)
-
-        return run_steps(step, F.linear(x, w_ih, b_ih), state, batch_sizes, reverse)
 
     def forward(
         self, input: Tensor | PackedSequence, hx: Tensor | None = None
     ) -> tuple[Tensor | PackedSequence, Tensor]:
         """Run the RNN; see the class docstring for shapes."""
         output, (h,) = self.run(
-            input, None if hx is None else (hx,), partial(self.run_stack, self.layer)
+            input,
+            None if hx is None else (hx,),
+            partial(self.run_stack, partial(projected_layer, self._update)),
         )
         return output, h
 

@@ -235,7 +235,7 @@ class VariantLSTM(nn.Module):
         start: States = (states[0][0], states[1][0])
         if self.variant == "FGR":
             start += (x.new_zeros(x.size(1), 3 * self.hidden_size),)
-        records, final = run_steps(self.step, x, start, None, reverse=False)
+        records, final = run_steps(self.step, x, start, batch_sizes=None, reverse=False)
         if batched and self.batch_first:
             records = records.transpose(0, 1)
         elif not batched:
