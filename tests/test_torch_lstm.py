@@ -16,6 +16,7 @@ from torch_helpers import RNN_OPS, max_rel_err, ran_ops, rel_err, twin
 import lstm_ref.torch as lt
 
 CPU_IMPLS = ["per_gate", "fused_gates", "input_proj", "fused_step"]
+F64 = torch.float64
 CONFIGS: list[dict[str, Any]] = [
     {},
     {"bias": False},
@@ -389,3 +390,23 @@ def test_lstm_cell_matches_torch() -> None:
     with pytest.raises(RuntimeError, match="Input batch size 3 doesn't match hidden0 batch size 2"):
         ours(x, (torch.zeros(2, H, dtype=torch.float64), torch.zeros(B, H, dtype=torch.float64)))
     assert not RNN_OPS & ran_ops(lambda: ours(x, hx))
+
+
+@pytest.mark.parametrize("impl", ["input_proj", "fused_step"])
+def test_double_backward_of_hand_written_backward(impl: str) -> None:
+    torch.manual_seed(0)
+    model = lt.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2, dtype=F64, impl=impl)
+    x = torch.randn(4, 2, 3, dtype=F64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(lambda x: model(x)[0], (x,))
+    packed = lambda x: model(pack_padded_sequence(x, [4, 2]))[0].data  # noqa: E731
+    assert torch.autograd.gradgradcheck(packed, (x,))
+    # A gradient penalty on the weights: the same second derivatives as autograd's loop.
+    reference = twin(lt.LSTM(3, 4, 2, bidirectional=True, proj_size=2, dtype=F64), model)
+    reference.impl = "fused_gates"
+    results = []
+    for m in (model, reference):
+        params = list(m.parameters())
+        grads = torch.autograd.grad(m(x)[0].pow(2).sum(), params, create_graph=True)
+        penalty = sum(g.pow(2).sum() for g in grads)
+        results.append(list(torch.autograd.grad(penalty, params)))
+    assert max_rel_err(*results) <= 1e-10

@@ -211,3 +211,13 @@ def test_interpreter_refuses_triton_before_3_7_with_numpy_2_4(
     monkeypatch.setattr(kernels.triton, "__version__", "3.6.0")
     monkeypatch.setattr(kernels.np, "__version__", "2.4.6")
     kernels.check_interpreter()
+
+
+def test_double_backward_and_empty_batch() -> None:
+    ref, ours = pair(torch.float64, d=2, h=3, bidirectional=True)
+    x = torch.randn(3, 2, 2, device=DEVICE, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(lambda x: ours(x)[0], (x,))
+    empty = torch.zeros(3, 0, 2, device=DEVICE, dtype=torch.float64, requires_grad=True)
+    y, (h, c) = ours(empty)
+    y_ref, (h_ref, c_ref) = ref(empty)
+    assert (y.shape, h.shape, c.shape) == (y_ref.shape, h_ref.shape, c_ref.shape)

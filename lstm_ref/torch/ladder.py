@@ -19,7 +19,8 @@ impl before it (chapter 10 measures them):
     computes the weight gradients as GEMMs over all steps
     (:mod:`~lstm_ref.torch.layer_function`); on the CPU its products go through
     oneDNN with packed weights (:mod:`~lstm_ref.torch.gemm`). That backward is
-    not itself differentiable: for double backward use the first two impls.
+    not itself recorded by autograd: under ``create_graph=True`` (double
+    backward) the layer's gradient is recomputed through autograd instead.
 ``fused_step``
     ``input_proj`` with the element-wise step (forward and backward) compiled by
     TorchScript, which fuses it into one kernel on CUDA. On CPU TorchScript does

@@ -25,8 +25,10 @@ Triton was first imported (slow: for tests). It takes float32 and
 float64 (not float16/bfloat16, so not under autocast) and no projection
 (``proj_size=0``); anything else gets a :class:`ValueError` naming an impl that
 does it. Variable lengths (``PackedSequence``) run in the kernel: rows past
-``batch_sizes[t]`` keep their state. Like ``input_proj``, the backward pass is
-not itself differentiable.
+``batch_sizes[t]`` keep their state. As for ``input_proj``, a gradient taken
+with ``create_graph=True`` is recomputed by autograd
+(:func:`~lstm_ref.torch.layer_function.differentiable_backward`), so second
+derivatives are right.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ from typing import Any
 
 import torch
 from torch import Tensor
-from torch.autograd.function import FunctionCtx, once_differentiable
+from torch.autograd.function import FunctionCtx
 
+from .layer_function import differentiable_backward
 from .sequence import States, Weights
 
 #: The dtypes the kernels take (they accumulate in float32, or float64 for float64).
@@ -200,15 +203,23 @@ class PersistentLSTMFunction(torch.autograd.Function):
         if batch_sizes is not None:  # outputs are zero where a row is not running
             running = torch.arange(batch, device=x.device) < sizes[:, None]
             y = y * running[..., None].to(y.dtype)
-        ctx.save_for_backward(x, w_ih, w_hh, hs, cs, acts, sizes)
-        ctx.flags = (b is not None, reverse, config)  # type: ignore[attr-defined]
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b, hs, cs, acts, sizes)  # type: ignore[arg-type]
+        ctx.flags = (b is not None, batch_sizes, reverse, config)  # type: ignore[attr-defined]
         return y.contiguous(), hs[steps].clone(), cs[steps].clone()
 
     @staticmethod
-    @once_differentiable
     def backward(ctx: Any, dy: Tensor, dh_n: Tensor, dc_n: Tensor) -> tuple[Tensor | None, ...]:
-        x, w_ih, w_hh, hs, cs, acts, sizes = ctx.saved_tensors
-        has_bias, reverse, config = ctx.flags
+        x, h0, c0, w_ih, w_hh, b, hs, cs, acts, sizes = ctx.saved_tensors
+        has_bias, batch_sizes, reverse, config = ctx.flags
+        if torch.is_grad_enabled():  # create_graph=True: the gradient must be differentiable
+            grads = differentiable_backward(
+                (x, h0, c0, w_ih, w_hh, b, None),
+                (dy, dh_n, dc_n),
+                (*ctx.needs_input_grad[:6], False),
+                batch_sizes,
+                reverse,
+            )
+            return (*grads[:6], None, None)
         steps, batch, features = x.shape
         hidden = w_hh.shape[1]
         # Slot 0 of each pair holds the gradient arriving from after the last step.
