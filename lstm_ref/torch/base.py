@@ -190,24 +190,14 @@ class RecurrentBase(nn.Module):
             sorted_indices, unsorted_indices = input.sorted_indices, input.unsorted_indices
             batched = True
         else:
-            batched = check_input(
-                type(self).__name__, input, self.input_size, weight, (2, 3), not autocast
+            x, batched = time_major(
+                type(self).__name__, input, self.input_size, weight, self.batch_first, not autocast
             )
-            x = input if batched else input.unsqueeze(1)
-            if self.batch_first and batched:
-                x = x.transpose(0, 1)
-            check_length(x.size(0))
-        batch = x.size(1)
         stacks = self.num_layers * self.num_directions
-        shapes = [(stacks, batch, size) for size in self.state_sizes()]
-        if hx is None:
-            states = tuple(x.new_zeros(shape) for shape in shapes)
-        else:
-            check_state_ranks(hx, batched, 3)
-            states = tuple(hx) if batched else tuple(h.unsqueeze(1) for h in hx)
-            check_states(states, shapes, weight, not autocast)
-            if sorted_indices is not None:
-                states = tuple(s.index_select(1, sorted_indices) for s in states)
+        shapes = [(stacks, x.size(1), size) for size in self.state_sizes()]
+        states = initial_states(x, hx, shapes, batched, weight, not autocast)
+        if hx is not None and sorted_indices is not None:
+            states = tuple(s.index_select(1, sorted_indices) for s in states)
 
         weights = self.layer_weights()
         if autocast:
@@ -224,10 +214,8 @@ class RecurrentBase(nn.Module):
             output = PackedSequence(data, packed_sizes, sorted_indices, unsorted_indices)
             if unsorted_indices is not None:
                 finals = tuple(s.index_select(1, unsorted_indices) for s in finals)
-        elif not batched:
-            output, finals = y.squeeze(1), tuple(s.squeeze(1) for s in finals)
         else:
-            output = y.transpose(0, 1) if self.batch_first else y
+            output, finals = input_layout(y, finals, batched, self.batch_first)
         return output, finals
 
     def run_stack(
@@ -250,6 +238,91 @@ class RecurrentBase(nn.Module):
             dropout=self.dropout,
             training=self.training,
         )
+
+
+def time_major(
+    module: str,
+    input: Tensor,
+    input_size: int,
+    weight: Tensor,
+    batch_first: bool,
+    match_dtype: bool = True,
+) -> tuple[Tensor, bool]:
+    """Check a padded input sequence and make it time-major and batched.
+
+    Parameters
+    ----------
+    module : str
+        Class name used in messages.
+    input : Tensor, shape (T, B, D), (B, T, D) with ``batch_first``, or unbatched (T, D)
+    input_size : int
+        ``D``.
+    weight : Tensor
+        A parameter: the input must share its device (and dtype).
+    batch_first : bool
+        Whether a batched ``input`` is (B, T, D).
+    match_dtype : bool
+        Require the weight's dtype (not under autocast).
+
+    Returns
+    -------
+    x : Tensor, shape (T, B, D)
+    batched : bool
+        Whether ``input`` had a batch axis.
+    """
+    batched = check_input(module, input, input_size, weight, (2, 3), match_dtype)
+    x = input if batched else input.unsqueeze(1)
+    if batched and batch_first:
+        x = x.transpose(0, 1)
+    check_length(x.size(0))
+    return x, batched
+
+
+def initial_states(
+    x: Tensor,
+    hx: Sequence[Tensor] | None,
+    shapes: Sequence[tuple[int, ...]],
+    batched: bool,
+    weight: Tensor,
+    match_dtype: bool = True,
+) -> States:
+    """The initial states, checked against ``shapes`` and made batched; zeros when ``hx`` is None.
+
+    Parameters
+    ----------
+    x : Tensor, shape (T, B, D)
+        The time-major input (for the zeros' dtype and device).
+    hx : sequence of Tensor, optional
+        Each (L, B, ·), or (L, ·) for unbatched input.
+    shapes : sequence of tuple of int
+        The batched shape (L, B, ·) of each state.
+    batched : bool
+        Whether the input had a batch axis.
+    weight : Tensor
+        A parameter: the states must share its device (and dtype).
+    match_dtype : bool
+        Require the weight's dtype (not under autocast).
+
+    Returns
+    -------
+    tuple of Tensor
+        One per shape, batched.
+    """
+    if hx is None:
+        return tuple(x.new_zeros(shape) for shape in shapes)
+    check_state_ranks(hx, batched, 3)
+    states = tuple(hx) if batched else tuple(h.unsqueeze(1) for h in hx)
+    check_states(states, shapes, weight, match_dtype)
+    return states
+
+
+def input_layout(
+    y: Tensor, finals: States, batched: bool, batch_first: bool
+) -> tuple[Tensor, States]:
+    """Give the output ``y`` (T, B, ·) and final states (L, B, ·) the layout of the input."""
+    if not batched:
+        return y.squeeze(1), tuple(s.squeeze(1) for s in finals)
+    return (y.transpose(0, 1) if batch_first else y), finals
 
 
 class CellBase(nn.Module):
