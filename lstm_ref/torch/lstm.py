@@ -165,6 +165,11 @@ class LSTM(RecurrentBase):
         weights: Sequence[Weights],
         batch_sizes: Sequence[int] | None,
     ) -> tuple[Tensor, States]:
+        """The ``fused_step`` stack, recorded as a CUDA graph per input signature and replayed.
+
+        Arguments and results as for :meth:`run_stack`: ``x`` (T, B, D), states
+        (L, B, R) and (L, B, H), ``y`` (T, B, num_directions * R).
+        """
         # The graph's arguments must be tensors: pass the weights flat, rebuild the tuples.
         present = tuple(tuple(w is not None for w in ws) for ws in weights)
         flat = tuple(w for ws in weights for w in ws if w is not None)
