@@ -103,6 +103,55 @@ def test_gru_and_rnn_errors() -> None:
         lt.GRUCell(D, H)(torch.randn(1, B, D))
 
 
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (
+            (torch.randn(3, 10), torch.randn(1, 20)),
+            RuntimeError,
+            "Input batch size 3 doesn't match hidden0 batch size 1",
+        ),
+        (
+            (torch.randn(3, 11), torch.randn(3, 20)),
+            RuntimeError,
+            "input has inconsistent input_size: got 11 expected 10",
+        ),
+        (
+            (torch.randn(3, 10), torch.randn(3, 21)),
+            RuntimeError,
+            "hidden0 has inconsistent hidden_size: got 21, expected 20",
+        ),
+        (
+            (torch.randn(3, 10), torch.randn(3, 1, 20)),
+            ValueError,
+            "RNNCell: Expected hidden to be 1D or 2D, got 3D instead",
+        ),
+    ],
+)
+def test_cell_errors_are_worded_like_torch(
+    args: tuple[Tensor, Tensor], error: type[Exception], message: str
+) -> None:
+    for cls in (nn.RNNCell, lt.RNNCell):  # torch.nn first: its words are the expectation
+        with pytest.raises(error, match=message):
+            cls(10, 20)(*args)
+
+
+@pytest.mark.parametrize(("ref_cls", "our_cls"), [(nn.GRU, lt.GRU), (nn.RNN, lt.RNN)])
+def test_sequence_errors_are_worded_like_torch(
+    ref_cls: type[nn.Module], our_cls: type[nn.Module]
+) -> None:
+    x = torch.randn(T, B, D, dtype=F64)
+    for cls in (ref_cls, our_cls):
+        with pytest.raises(ValueError, match=r"^RNN input dtype \(torch.float64\) does not match"):
+            cls(D, H)(x)
+        with pytest.raises(RuntimeError, match=r"input.size\(-1\) must be equal to input_size"):
+            cls(D + 1, H)(x.float())
+        with pytest.raises(
+            RuntimeError, match=r"Expected hidden size \(1, 3, 5\), got \[1, 2, 5\]"
+        ):
+            cls(D, H)(x.float(), torch.zeros(1, 2, H))
+
+
 @pytest.mark.parametrize("cls", [lt.GRU, lt.RNN])
 def test_autocast_bfloat16_on_cpu(cls: type[nn.Module]) -> None:
     torch.manual_seed(0)

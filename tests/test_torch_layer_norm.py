@@ -225,7 +225,7 @@ def test_set_forget_bias_and_errors() -> None:
         model(torch.randn(T, B, D, dtype=F64))
     with pytest.raises(ValueError, match="eps must be a number >= 0, got -1"):
         LayerNormLSTM(D, H, eps=-1)
-    with pytest.raises(ValueError, match="hidden_size must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="hidden_size must be greater than zero"):
         LayerNormLSTM(D, 0)
     cell = LayerNormLSTMCell(D, H)
     with pytest.raises(ValueError, match="Expected input to be 1D or 2D, got 3D"):

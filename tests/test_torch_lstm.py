@@ -16,6 +16,7 @@ from torch_helpers import RNN_OPS, max_rel_err, ran_ops, rel_err, twin
 import lstm_ref.torch as lt
 
 CPU_IMPLS = ["per_gate", "fused_gates", "input_proj", "fused_step"]
+F64 = torch.float64
 CONFIGS: list[dict[str, Any]] = [
     {},
     {"bias": False},
@@ -258,12 +259,62 @@ def test_bad_input_errors_are_named_like_torch(call: Any, message: str) -> None:
     [
         ({"proj_size": 5}, "proj_size has to be smaller than hidden_size"),
         ({"dropout": 1.5}, "dropout should be a number in range"),
-        ({"num_layers": 0}, "num_layers must be an integer >= 1, got 0"),
+        ({"num_layers": 0}, "num_layers must be greater than zero"),
+        ({"proj_size": -1}, "proj_size should be a positive integer or zero"),
     ],
 )
 def test_bad_constructor_arguments(kw: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         lt.LSTM(D, H, **kw)
+
+
+@pytest.mark.parametrize(
+    ("args", "kw", "error", "message"),
+    [
+        (
+            (3, 5),
+            {"batch_first": "False"},
+            TypeError,
+            "batch_first should be of type bool, got: str",
+        ),
+        ((3, 5), {"bias": 1}, TypeError, "bias should be of type bool, got: int"),
+        ((3.0, 5), {}, TypeError, "input_size should be of type int, got: float"),
+        ((3, 5.0), {}, TypeError, "hidden_size should be of type int, got: float"),
+        ((0, 5), {}, ValueError, "input_size must be greater than zero"),
+        ((3, 0), {}, ValueError, "hidden_size must be greater than zero"),
+    ],
+)
+@pytest.mark.parametrize("pair", [(nn.LSTM, lt.LSTM), (nn.GRU, lt.GRU), (nn.RNN, lt.RNN)], ids=str)
+def test_constructor_arguments_torch_refuses_we_refuse_alike(
+    pair: tuple[type[nn.Module], type[nn.Module]],
+    args: tuple[Any, ...],
+    kw: dict[str, Any],
+    error: type[Exception],
+    message: str,
+) -> None:
+    for cls in pair:  # torch.nn first: the expectation is torch's own behaviour
+        with pytest.raises(error, match=message):
+            cls(*args, **kw)
+
+
+@pytest.mark.parametrize("pair", [(nn.GRU, lt.GRU), (nn.RNN, lt.RNN)], ids=str)
+def test_proj_size_is_refused_by_gru_and_rnn(pair: tuple[type[nn.Module], ...]) -> None:
+    for cls in pair:
+        for proj_size in (10, 0):
+            with pytest.raises(ValueError, match="proj_size argument is only supported for LSTM"):
+                cls(D, H, proj_size=proj_size)
+
+
+@pytest.mark.parametrize("impl", CPU_IMPLS)
+def test_empty_batch_gives_empty_outputs_like_torch(impl: str) -> None:
+    for kw in ({}, {"num_layers": 2, "bidirectional": True, "proj_size": 2}):
+        ref = nn.LSTM(3, 4, **kw)
+        x = torch.zeros(5, 0, 3, requires_grad=True)
+        y, (h, c) = twin(lt.LSTM(3, 4, impl=impl, **kw), ref)(x)
+        y_ref, (h_ref, c_ref) = ref(x)
+        assert (y.shape, h.shape, c.shape) == (y_ref.shape, h_ref.shape, c_ref.shape)
+        (y.sum() + h.sum() + c.sum()).backward()  # an empty batch trains too, as a no-op
+        assert x.grad is not None and x.grad.shape == x.shape
 
 
 @given(cut=st.integers(1, T - 1), impl=st.sampled_from(CPU_IMPLS))
@@ -336,6 +387,26 @@ def test_lstm_cell_matches_torch() -> None:
     assert h.shape == (H,) and rel_err(h, ref(x[0])[0]) <= 1e-10
     with pytest.raises(ValueError, match="Expected input to be 1D or 2D, got 3D"):
         ours(torch.randn(1, B, D, dtype=torch.float64))
-    with pytest.raises(ValueError, match=r"Expected hidden\[0\] size \(3, 5\), got \[2, 5\]"):
+    with pytest.raises(RuntimeError, match="Input batch size 3 doesn't match hidden0 batch size 2"):
         ours(x, (torch.zeros(2, H, dtype=torch.float64), torch.zeros(B, H, dtype=torch.float64)))
     assert not RNN_OPS & ran_ops(lambda: ours(x, hx))
+
+
+@pytest.mark.parametrize("impl", ["input_proj", "fused_step"])
+def test_double_backward_of_hand_written_backward(impl: str) -> None:
+    torch.manual_seed(0)
+    model = lt.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2, dtype=F64, impl=impl)
+    x = torch.randn(4, 2, 3, dtype=F64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(lambda x: model(x)[0], (x,))
+    packed = lambda x: model(pack_padded_sequence(x, [4, 2]))[0].data  # noqa: E731
+    assert torch.autograd.gradgradcheck(packed, (x,))
+    # A gradient penalty on the weights: the same second derivatives as autograd's loop.
+    reference = twin(lt.LSTM(3, 4, 2, bidirectional=True, proj_size=2, dtype=F64), model)
+    reference.impl = "fused_gates"
+    results = []
+    for m in (model, reference):
+        params = list(m.parameters())
+        grads = torch.autograd.grad(m(x)[0].pow(2).sum(), params, create_graph=True)
+        penalty = sum(g.pow(2).sum() for g in grads)
+        results.append(list(torch.autograd.grad(penalty, params)))
+    assert max_rel_err(*results) <= 1e-10

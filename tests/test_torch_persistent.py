@@ -154,8 +154,8 @@ common = {"T": "i32", "B": "i32", "H": "i32", "ACC": "constexpr", "REVERSE": "co
           "BLOCK_K": "constexpr"}
 blocks = {"ACC": tl.float32, "REVERSE": True, "BLOCK_B": 4, "BLOCK_H": 32, "BLOCK_K": 32}
 kernels = {
-    "forward": (k.lstm_forward_kernel, ["gx", "w_hh", "hs", "cs", "gates"], {"SAVE": True}),
-    "backward": (k.lstm_backward_kernel, ["dy", "w_hh", "cs", "gates", "d_gates", "dh", "dc"], {}),
+    "forward": (k.lstm_forward_kernel, ["gx", "w_hh", "hs", "cs", "acts"], {"SAVE": True}),
+    "backward": (k.lstm_backward_kernel, ["dy", "w_hh", "cs", "acts", "d_preact", "dh", "dc"], {}),
 }
 cuobjdump = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin", "cuobjdump")
 usage = {}
@@ -211,3 +211,13 @@ def test_interpreter_refuses_triton_before_3_7_with_numpy_2_4(
     monkeypatch.setattr(kernels.triton, "__version__", "3.6.0")
     monkeypatch.setattr(kernels.np, "__version__", "2.4.6")
     kernels.check_interpreter()
+
+
+def test_double_backward_and_empty_batch() -> None:
+    ref, ours = pair(torch.float64, d=2, h=3, bidirectional=True)
+    x = torch.randn(3, 2, 2, device=DEVICE, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(lambda x: ours(x)[0], (x,))
+    empty = torch.zeros(3, 0, 2, device=DEVICE, dtype=torch.float64, requires_grad=True)
+    y, (h, c) = ours(empty)
+    y_ref, (h_ref, c_ref) = ref(empty)
+    assert (y.shape, h.shape, c.shape) == (y_ref.shape, h_ref.shape, c_ref.shape)

@@ -11,7 +11,6 @@ their states are and which layer function runs them.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,7 +19,16 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 from .sequence import LayerFn, States, Weights, run_stack
-from .validation import check_input, check_length, check_state_ranks, check_states
+from .validation import (
+    check_arguments,
+    check_cell,
+    check_cell_sizes,
+    check_input,
+    check_length,
+    check_rank,
+    check_state_ranks,
+    check_states,
+)
 
 StackFn = Callable[[Tensor, States, Sequence[Weights], Sequence[int] | None], tuple[Tensor, States]]
 
@@ -28,58 +36,42 @@ StackFn = Callable[[Tensor, States, Sequence[Weights], Sequence[int] | None], tu
 class RecurrentBase(nn.Module):
     """Parameters and input plumbing of a stacked (bi)directional recurrent network.
 
-    Parameters
-    ----------
-    gates : int
+    Parameters (keyword only)
+    -------------------------
+    n_gates : int
         Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
     input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size
-        As in :class:`torch.nn.LSTM`.
+        As in :class:`torch.nn.LSTM`, checked as torch.nn checks them
+        (:func:`~lstm_ref.torch.validation.check_arguments`).
     device, dtype
         Where and in which precision to create the parameters.
     """
 
     def __init__(
         self,
-        gates: int,
+        *,
+        n_gates: int,
         input_size: int,
         hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        proj_size: int = 0,
-        device: torch.device | str | None = None,
-        dtype: torch.dtype | None = None,
+        num_layers: int,
+        bias: bool,
+        batch_first: bool,
+        dropout: float,
+        bidirectional: bool,
+        proj_size: int,
+        device: torch.device | str | None,
+        dtype: torch.dtype | None,
     ) -> None:
         super().__init__()
-        name = type(self).__name__
-        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
-            raise ValueError(
-                "dropout should be a number in range [0, 1] representing the probability of "
-                f"an element being zeroed, got {dropout!r}"
-            )
-        for arg, value, low in (
-            ("input_size", input_size, 0),
-            ("hidden_size", hidden_size, 1),
-            ("num_layers", num_layers, 1),
-            ("proj_size", proj_size, 0),
-        ):
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{arg} must be an integer >= {low}, got {value!r}")
-        if proj_size >= hidden_size and proj_size > 0:
-            raise ValueError(
-                f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} "
-                f"and hidden_size={hidden_size}"
-            )
-        if dropout > 0 and num_layers == 1:
-            warnings.warn(
-                "dropout option adds dropout after all but last recurrent layer, so non-zero "
-                f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
-                f"num_layers={num_layers}",
-                UserWarning,
-                stacklevel=3,
-            )
+        check_arguments(
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            proj_size=proj_size,
+        )
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -88,7 +80,6 @@ class RecurrentBase(nn.Module):
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
         self.proj_size = proj_size
-        self._name = name
 
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         state = proj_size or hidden_size
@@ -97,11 +88,11 @@ class RecurrentBase(nn.Module):
             for suffix in ("", "_reverse")[: self.num_directions]:
                 width = input_size if layer == 0 else state * self.num_directions
                 shapes: dict[str, tuple[int, ...]] = {
-                    "weight_ih": (gates * hidden_size, width),
-                    "weight_hh": (gates * hidden_size, state),
+                    "weight_ih": (n_gates * hidden_size, width),
+                    "weight_hh": (n_gates * hidden_size, state),
                 }
                 if bias:
-                    shapes["bias_ih"] = shapes["bias_hh"] = (gates * hidden_size,)
+                    shapes["bias_ih"] = shapes["bias_hh"] = (n_gates * hidden_size,)
                 if proj_size:
                     shapes["weight_hr"] = (proj_size, hidden_size)
                 for kind, shape in shapes.items():
@@ -123,9 +114,7 @@ class RecurrentBase(nn.Module):
 
     def reset_parameters(self) -> None:
         r"""Draw every parameter from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`, as torch.nn does."""
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        uniform_init(self, self.hidden_size)
 
     def flatten_parameters(self) -> None:
         """Do nothing: kept so code written for torch.nn (cuDNN) runs unchanged."""
@@ -193,7 +182,7 @@ class RecurrentBase(nn.Module):
         packed_sizes = None
         if isinstance(input, PackedSequence):
             data = input.data
-            check_input(self._name, data, self.input_size, weight, (2, 2), not autocast)
+            check_input(type(self).__name__, data, self.input_size, weight, (2, 2), not autocast)
             # Without sorted_indices, padding keeps the packed (sorted) batch order.
             x, _ = pad_packed_sequence(PackedSequence(data, input.batch_sizes))
             packed_sizes = input.batch_sizes
@@ -201,22 +190,14 @@ class RecurrentBase(nn.Module):
             sorted_indices, unsorted_indices = input.sorted_indices, input.unsorted_indices
             batched = True
         else:
-            batched = check_input(self._name, input, self.input_size, weight, (2, 3), not autocast)
-            x = input if batched else input.unsqueeze(1)
-            if self.batch_first and batched:
-                x = x.transpose(0, 1)
-            check_length(x.size(0))
-        batch = x.size(1)
+            x, batched = time_major(
+                type(self).__name__, input, self.input_size, weight, self.batch_first, not autocast
+            )
         stacks = self.num_layers * self.num_directions
-        shapes = [(stacks, batch, size) for size in self.state_sizes()]
-        if hx is None:
-            states = tuple(x.new_zeros(shape) for shape in shapes)
-        else:
-            check_state_ranks(hx, batched, 3)
-            states = tuple(hx) if batched else tuple(h.unsqueeze(1) for h in hx)
-            check_states(states, shapes, weight, not autocast)
-            if sorted_indices is not None:
-                states = tuple(s.index_select(1, sorted_indices) for s in states)
+        shapes = [(stacks, x.size(1), size) for size in self.state_sizes()]
+        states = initial_states(x, hx, shapes, batched, weight, not autocast)
+        if hx is not None and sorted_indices is not None:
+            states = tuple(s.index_select(1, sorted_indices) for s in states)
 
         weights = self.layer_weights()
         if autocast:
@@ -233,15 +214,13 @@ class RecurrentBase(nn.Module):
             output = PackedSequence(data, packed_sizes, sorted_indices, unsorted_indices)
             if unsorted_indices is not None:
                 finals = tuple(s.index_select(1, unsorted_indices) for s in finals)
-        elif not batched:
-            output, finals = y.squeeze(1), tuple(s.squeeze(1) for s in finals)
         else:
-            output = y.transpose(0, 1) if self.batch_first else y
+            output, finals = input_layout(y, finals, batched, self.batch_first)
         return output, finals
 
     def run_stack(
         self,
-        layer: LayerFn,
+        layer_fn: LayerFn,
         x: Tensor,
         states: States,
         weights: Sequence[Weights],
@@ -249,24 +228,109 @@ class RecurrentBase(nn.Module):
     ) -> tuple[Tensor, States]:
         """:func:`~lstm_ref.torch.sequence.run_stack` with this module's settings."""
         return run_stack(
-            layer,
+            layer_fn,
             x,
             states,
             weights,
-            self.num_layers,
-            self.bidirectional,
             batch_sizes,
-            self.dropout,
-            self.training,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            training=self.training,
         )
+
+
+def time_major(
+    module: str,
+    input: Tensor,
+    input_size: int,
+    weight: Tensor,
+    batch_first: bool,
+    match_dtype: bool = True,
+) -> tuple[Tensor, bool]:
+    """Check a padded input sequence and make it time-major and batched.
+
+    Parameters
+    ----------
+    module : str
+        Class name used in messages.
+    input : Tensor, shape (T, B, D), (B, T, D) with ``batch_first``, or unbatched (T, D)
+    input_size : int
+        ``D``.
+    weight : Tensor
+        A parameter: the input must share its device (and dtype).
+    batch_first : bool
+        Whether a batched ``input`` is (B, T, D).
+    match_dtype : bool
+        Require the weight's dtype (not under autocast).
+
+    Returns
+    -------
+    x : Tensor, shape (T, B, D)
+    batched : bool
+        Whether ``input`` had a batch axis.
+    """
+    batched = check_input(module, input, input_size, weight, (2, 3), match_dtype)
+    x = input if batched else input.unsqueeze(1)
+    if batched and batch_first:
+        x = x.transpose(0, 1)
+    check_length(x.size(0))
+    return x, batched
+
+
+def initial_states(
+    x: Tensor,
+    hx: Sequence[Tensor] | None,
+    shapes: Sequence[tuple[int, ...]],
+    batched: bool,
+    weight: Tensor,
+    match_dtype: bool = True,
+) -> States:
+    """The initial states, checked against ``shapes`` and made batched; zeros when ``hx`` is None.
+
+    Parameters
+    ----------
+    x : Tensor, shape (T, B, D)
+        The time-major input (for the zeros' dtype and device).
+    hx : sequence of Tensor, optional
+        Each (L, B, ·), or (L, ·) for unbatched input.
+    shapes : sequence of tuple of int
+        The batched shape (L, B, ·) of each state.
+    batched : bool
+        Whether the input had a batch axis.
+    weight : Tensor
+        A parameter: the states must share its device (and dtype).
+    match_dtype : bool
+        Require the weight's dtype (not under autocast).
+
+    Returns
+    -------
+    tuple of Tensor
+        One per shape, batched.
+    """
+    if hx is None:
+        return tuple(x.new_zeros(shape) for shape in shapes)
+    check_state_ranks(hx, batched, 3)
+    states = tuple(hx) if batched else tuple(h.unsqueeze(1) for h in hx)
+    check_states(states, shapes, weight, match_dtype)
+    return states
+
+
+def input_layout(
+    y: Tensor, finals: States, batched: bool, batch_first: bool
+) -> tuple[Tensor, States]:
+    """Give the output ``y`` (T, B, ·) and final states (L, B, ·) the layout of the input."""
+    if not batched:
+        return y.squeeze(1), tuple(s.squeeze(1) for s in finals)
+    return (y.transpose(0, 1) if batch_first else y), finals
 
 
 class CellBase(nn.Module):
     """Parameters and input checks of a single-step cell (LSTMCell, GRUCell, RNNCell).
 
-    Parameters
-    ----------
-    gates : int
+    Parameters (keyword only)
+    -------------------------
+    n_gates : int
         Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
     input_size, hidden_size, bias
         As in :class:`torch.nn.LSTMCell`.
@@ -276,47 +340,48 @@ class CellBase(nn.Module):
 
     def __init__(
         self,
-        gates: int,
+        *,
+        n_gates: int,
         input_size: int,
         hidden_size: int,
-        bias: bool = True,
-        device: torch.device | str | None = None,
-        dtype: torch.dtype | None = None,
+        bias: bool,
+        device: torch.device | str | None,
+        dtype: torch.dtype | None,
     ) -> None:
         super().__init__()
+        check_cell_sizes(input_size, hidden_size)
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        self.weight_ih = nn.Parameter(torch.empty(gates * hidden_size, input_size, **factory))
-        self.weight_hh = nn.Parameter(torch.empty(gates * hidden_size, hidden_size, **factory))
+        rows = n_gates * hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(rows, input_size, **factory))
+        self.weight_hh = nn.Parameter(torch.empty(rows, hidden_size, **factory))
         self.bias_ih: nn.Parameter | None = None
         self.bias_hh: nn.Parameter | None = None
         if bias:
-            self.bias_ih = nn.Parameter(torch.empty(gates * hidden_size, **factory))
-            self.bias_hh = nn.Parameter(torch.empty(gates * hidden_size, **factory))
+            self.bias_ih = nn.Parameter(torch.empty(rows, **factory))
+            self.bias_hh = nn.Parameter(torch.empty(rows, **factory))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         r"""Draw every parameter from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`, as torch.nn does."""
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        uniform_init(self, self.hidden_size)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
 
     def prepare(
-        self, input: Tensor, hx: Sequence[Tensor] | None, count: int
+        self, input: Tensor, hx: Sequence[Tensor] | None, *, n_states: int
     ) -> tuple[Tensor, States, bool]:
-        """Check the input and states; make both batched.
+        """Check the input and states, in torch.nn's order and words; make both batched.
 
         Parameters
         ----------
         input : Tensor, shape (B, D) or unbatched (D,)
         hx : sequence of Tensor, each (B, H) or (H,), optional
-            ``count`` states; zeros when ``None``.
-        count : int
+            ``n_states`` states; zeros when ``None``.
+        n_states : int
             Number of states (2 for LSTM, 1 for GRU and RNN).
 
         Returns
@@ -325,15 +390,24 @@ class CellBase(nn.Module):
         states : tuple of Tensor, each (B, H)
         batched : bool
         """
+        name = type(self).__name__
         autocast = torch.is_autocast_enabled(input.device.type)
-        batched = check_input(
-            type(self).__name__, input, self.input_size, self.weight_ih, (1, 2), not autocast
-        )
+        check_rank(name, "input", input, (1, 2))
+        for k, state in enumerate(hx or ()):
+            check_rank(name, "hidden" if n_states == 1 else f"hx[{k}]", state, (1, 2))
+        batched = input.dim() == 2
         x = input if batched else input.unsqueeze(0)
-        shape = (x.size(0), self.hidden_size)
         if hx is None:
-            return x, tuple(x.new_zeros(shape) for _ in range(count)), batched
-        check_state_ranks(hx, batched, 2)
-        states = tuple(hx) if batched else tuple(h.unsqueeze(0) for h in hx)
-        check_states(states, [shape] * count, self.weight_ih, not autocast)
+            states = tuple(x.new_zeros(x.size(0), self.hidden_size) for _ in range(n_states))
+        else:
+            check_state_ranks(hx, batched, 2)
+            states = tuple(hx) if batched else tuple(h.unsqueeze(0) for h in hx)
+        check_cell(x, states, self.input_size, self.hidden_size, self.weight_ih, not autocast)
         return x, states, batched
+
+
+def uniform_init(module: nn.Module, hidden_size: int) -> None:
+    r"""Draw every parameter of ``module`` from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})` (torch.nn's)."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    for p in module.parameters():
+        nn.init.uniform_(p, -bound, bound)

@@ -1,4 +1,4 @@
-"""The top rung: a whole LSTM stack recorded as CUDA graphs and replayed.
+"""The ``cuda_graphs`` impl: a whole LSTM stack recorded as CUDA graphs and replayed.
 
 A CUDA graph records every kernel a function launches, once, and replays them
 all with one launch. The recorded function must see the same shapes, so

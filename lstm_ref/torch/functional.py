@@ -1,7 +1,7 @@
 r"""The cell equations, one time step at a time, in torch.nn's layout.
 
 Every recurrent module of :mod:`lstm_ref.torch` is built from these functions
-(or, for the fast rungs of the ladder, from :func:`lstm_pointwise` and
+(or, for the fast impls of the ladder, from :func:`lstm_pointwise` and
 :func:`lstm_pointwise_backward`, which split the LSTM step at its one GEMM).
 Weights follow torch.nn: LSTM ``W_ih (4H, D)``, ``W_hh (4H, R)``, gates
 ``(i, f, g, o)``; GRU ``(3H, ·)``, gates ``(r, z, n)``; RNN ``(H, ·)``.
@@ -58,10 +58,14 @@ def lstm_cell(
     h, c : Tensor, shapes (B, R) and (B, H)
         The new hidden and cell state.
     """
-    gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, dim=-1)
-    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-    h = torch.sigmoid(o) * torch.tanh(c)
+    preact = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)  # (B, 4H), all four gates
+    a_i, a_f, a_g, a_o = preact.chunk(4, dim=-1)
+    i = torch.sigmoid(a_i)
+    f = torch.sigmoid(a_f)
+    g = torch.tanh(a_g)
+    o = torch.sigmoid(a_o)
+    c = f * c + i * g
+    h = o * torch.tanh(c)
     if w_hr is not None:
         h = F.linear(h, w_hr)
     return h, c
@@ -81,20 +85,20 @@ def lstm_cell_per_gate(
 
     Same equations, arguments and results as :func:`lstm_cell`; each gate
     ``z`` in (i, f, g, o) gets its own :math:`W_{iz} x + b_{iz} + W_{hz} h + b_{hz}`,
-    the way the equations read (and the slowest rung of the ladder).
+    the way the equations read (and the slowest impl of the ladder, ``per_gate``).
     """
     w_i = w_ih.chunk(4)
     w_h = w_hh.chunk(4)
     b_i: tuple[Tensor | None, ...] = b_ih.chunk(4) if b_ih is not None else (None,) * 4
     b_h: tuple[Tensor | None, ...] = b_hh.chunk(4) if b_hh is not None else (None,) * 4
 
-    def pre(k: int) -> Tensor:
+    def preact(k: int) -> Tensor:  # (B, H): W_iz x + b_iz + W_hz h + b_hz for gate k
         return F.linear(x, w_i[k], b_i[k]) + F.linear(h, w_h[k], b_h[k])
 
-    i = torch.sigmoid(pre(0))
-    f = torch.sigmoid(pre(1))
-    g = torch.tanh(pre(2))
-    o = torch.sigmoid(pre(3))
+    i = torch.sigmoid(preact(0))
+    f = torch.sigmoid(preact(1))
+    g = torch.tanh(preact(2))
+    o = torch.sigmoid(preact(3))
     c = f * c + i * g
     h = o * torch.tanh(c)
     if w_hr is not None:
@@ -146,7 +150,7 @@ def double_g(w: Tensor) -> Tensor:
     return (w.reshape(4, -1) * scale).view(w.shape)
 
 
-def lstm_pointwise(gates: Tensor, c: Tensor) -> PointwiseResult:
+def lstm_pointwise(preact: Tensor, c: Tensor) -> PointwiseResult:
     r"""The element-wise half of an LSTM step, after the gate GEMM.
 
     .. math::
@@ -160,7 +164,7 @@ def lstm_pointwise(gates: Tensor, c: Tensor) -> PointwiseResult:
 
     Parameters
     ----------
-    gates : Tensor, shape (B, 4H)
+    preact : Tensor, shape (B, 4H)
         Gate pre-activations :math:`(a_i, a_f, 2 a_g, a_o)`, where
         :math:`a = W_{ih} x + b_{ih} + W_{hh} h + b_{hh}`.
     c : Tensor, shape (B, H)
@@ -177,7 +181,7 @@ def lstm_pointwise(gates: Tensor, c: Tensor) -> PointwiseResult:
     m : Tensor, shape (B, H)
         The unprojected hidden state :math:`o \odot \tanh(c')`.
     """
-    i, f, sigmoid_2a_g, o = torch.sigmoid(gates).chunk(4, 1)
+    i, f, sigmoid_2a_g, o = torch.sigmoid(preact).chunk(4, 1)
     g = 2 * sigmoid_2a_g - 1
     c_new = f * c + i * g
     tanh_c = tanh_via_sigmoid(c_new)
@@ -212,13 +216,13 @@ def lstm_pointwise_backward(
 
     Returns
     -------
-    dgates : Tensor, shape (B, 4H)
+    d_preact : Tensor, shape (B, 4H)
         Gradient of the gate pre-activations, in gate order (i, f, g, o).
     dc_prev : Tensor, shape (B, H)
         Gradient of the previous cell state.
     """
     dc = dc + dm * o * (1 - tanh_c * tanh_c)
-    dgates = torch.cat(
+    d_preact = torch.cat(
         (
             dc * g * i * (1 - i),
             dc * c * f * (1 - f),
@@ -227,7 +231,7 @@ def lstm_pointwise_backward(
         ),
         1,
     )
-    return dgates, dc * f
+    return d_preact, dc * f
 
 
 def gru_cell(
@@ -284,13 +288,13 @@ def gru_update(gx: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tens
     Tensor, shape (B, H)
         The new hidden state.
     """
-    gh = F.linear(h, w_hh, b_hh)
+    gh = F.linear(h, w_hh, b_hh)  # (B, 3H)
     x_r, x_z, x_n = gx.chunk(3, -1)
     h_r, h_z, h_n = gh.chunk(3, -1)
     r = torch.sigmoid(x_r + h_r)
     z = torch.sigmoid(x_z + h_z)
     n = torch.tanh(x_n + r * h_n)
-    return n + z * (h - n)
+    return n + z * (h - n)  # = (1 - z) * n + z * h
 
 
 def rnn_cell(

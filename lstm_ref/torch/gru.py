@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence
 
 from .base import CellBase, RecurrentBase
 from .functional import gru_cell, gru_update
-from .sequence import States, Weights, run_steps
-
-
-def gru_layer(
-    x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
-) -> tuple[Tensor, States]:
-    """One direction of one GRU layer: input projection for all steps, then the recurrence.
-
-    Parameters
-    ----------
-    x : Tensor, shape (T, B, D)
-    state : tuple of one Tensor, shape (B, H)
-    weights : tuple
-        ``(w_ih (3H, D), w_hh (3H, H), b_ih (3H,) or None, b_hh (3H,) or None, None)``.
-    batch_sizes, reverse
-        As in :func:`~lstm_ref.torch.sequence.run_steps`.
-
-    Returns
-    -------
-    y : Tensor, shape (T, B, H)
-    state : tuple of one Tensor, shape (B, H)
-    """
-    w_ih, w_hh, b_ih, b_hh, _ = weights
-    assert w_ih is not None and w_hh is not None
-
-    def step(gx: Tensor, s: States) -> tuple[Tensor, States]:
-        h = gru_update(gx, s[0], w_hh, b_hh)
-        return h, (h,)
-
-    return run_steps(step, F.linear(x, w_ih, b_ih), state, batch_sizes, reverse)
+from .sequence import projected_layer
+from .validation import check_no_projection
 
 
 class GRU(RecurrentBase):
@@ -61,6 +31,9 @@ class GRU(RecurrentBase):
         As in :class:`lstm_ref.torch.LSTM`.
     device, dtype
         Where and in which precision to create the parameters.
+    proj_size : None
+        Refused with a :class:`ValueError`, as by :class:`torch.nn.GRU`: only
+        the LSTM has a projection.
 
     Attributes
     ----------
@@ -89,19 +62,22 @@ class GRU(RecurrentBase):
         bidirectional: bool = False,
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
+        *,
+        proj_size: int | None = None,
     ) -> None:
+        check_no_projection(proj_size)
         super().__init__(
-            3,
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            0,
-            device,
-            dtype,
+            n_gates=3,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            proj_size=0,
+            device=device,
+            dtype=dtype,
         )
 
     def state_sizes(self) -> tuple[int, ...]:
@@ -113,7 +89,9 @@ class GRU(RecurrentBase):
     ) -> tuple[Tensor | PackedSequence, Tensor]:
         """Run the GRU; see the class docstring for shapes."""
         output, (h,) = self.run(
-            input, None if hx is None else (hx,), partial(self.run_stack, gru_layer)
+            input,
+            None if hx is None else (hx,),
+            partial(self.run_stack, partial(projected_layer, gru_update)),
         )
         return output, h
 
@@ -145,10 +123,17 @@ class GRUCell(CellBase):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__(3, input_size, hidden_size, bias, device, dtype)
+        super().__init__(
+            n_gates=3,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            bias=bias,
+            device=device,
+            dtype=dtype,
+        )
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """One step; see the class docstring for shapes."""
-        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), 1)
+        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), n_states=1)
         h = gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h if batched else h.squeeze(0)

@@ -1,11 +1,11 @@
-"""The optimisation ladder: one LSTM layer direction, six ways.
+"""The optimisation ladder: one LSTM layer direction, six ways, the ``impl`` of an LSTM.
 
-Each rung is a :data:`~lstm_ref.torch.sequence.LayerFn`: it runs one direction
+Each impl is a :data:`~lstm_ref.torch.sequence.LayerFn`: it runs one direction
 of one layer, ``layer(x, (h0, c0), weights, batch_sizes, reverse) -> (y, (h_n, c_n))``
 with ``x`` (T, B, D), states (B, R) and (B, H), ``y`` (T, B, R) and
 ``weights = (w_ih, w_hh, b_ih, b_hh, w_hr)`` (biases and ``w_hr`` may be
-``None``). All rungs compute the same numbers; each removes one cost of the
-rung below it (chapter 10 measures them):
+``None``). All impls compute the same numbers; each removes one cost of the
+impl before it (chapter 10 measures them):
 
 ``per_gate``
     The equations as written: eight small matmuls per step, autograd through
@@ -19,13 +19,14 @@ rung below it (chapter 10 measures them):
     computes the weight gradients as GEMMs over all steps
     (:mod:`~lstm_ref.torch.layer_function`); on the CPU its products go through
     oneDNN with packed weights (:mod:`~lstm_ref.torch.gemm`). That backward is
-    not itself differentiable: for double backward use the first two rungs.
+    not itself recorded by autograd: under ``create_graph=True`` (double
+    backward) the layer's gradient is recomputed through autograd instead.
 ``fused_step``
     ``input_proj`` with the element-wise step (forward and backward) compiled by
     TorchScript, which fuses it into one kernel on CUDA. On CPU TorchScript does
     not fuse, and ``torch.compile`` of the step was measured no faster there
     (78 vs 82 µs per step at B=64, H=256, after a 15 s first compilation), so
-    this rung equals ``input_proj`` on CPU.
+    this impl equals ``input_proj`` on CPU.
 ``cuda_graphs``
     ``fused_step`` recorded once per shape as a CUDA graph and replayed: one
     launch instead of thousands. CUDA only; see :mod:`~lstm_ref.torch.cuda_graphs`.
@@ -55,8 +56,8 @@ from .sequence import LayerFn, States, Weights, run_steps
 
 Cell = Callable[..., tuple[Tensor, Tensor]]
 
-#: The rungs in ladder order (``cuda_graphs`` is applied to a whole stack by
-#: :class:`~lstm_ref.torch.LSTM`, so it has no layer function here).
+#: The impls in ladder order (``cuda_graphs`` is applied to a whole stack by
+#: :class:`~lstm_ref.torch.LSTM`, so it has no layer function in :data:`IMPL_LAYERS`).
 IMPLS = ("per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs", "persistent")
 
 
@@ -78,18 +79,18 @@ def _autograd_loop(
 def per_gate(
     x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
 ) -> tuple[Tensor, States]:
-    """Rung 1: :func:`~lstm_ref.torch.functional.lstm_cell_per_gate` at every step."""
+    """Impl 1 of the ladder: :func:`~lstm_ref.torch.functional.lstm_cell_per_gate` each step."""
     return _autograd_loop(lstm_cell_per_gate, x, state, weights, batch_sizes, reverse)
 
 
 def fused_gates(
     x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
 ) -> tuple[Tensor, States]:
-    """Rung 2: :func:`~lstm_ref.torch.functional.lstm_cell` at every step."""
+    """Impl 2 of the ladder: :func:`~lstm_ref.torch.functional.lstm_cell` at every step."""
     return _autograd_loop(lstm_cell, x, state, weights, batch_sizes, reverse)
 
 
-def _one_node(
+def _as_one_autograd_node(
     x: Tensor,
     state: States,
     weights: Weights,
@@ -98,6 +99,7 @@ def _one_node(
     pointwise: Pointwise,
     pointwise_backward: PointwiseBackward,
 ) -> tuple[Tensor, States]:
+    """The layer direction as one :class:`LSTMLayerFunction` node, its BPTT written by hand."""
     w_ih, w_hh, b_ih, b_hh, w_hr = weights
     assert w_ih is not None and w_hh is not None
     # One bias vector inside; autograd hands its gradient to both b_ih and b_hh.
@@ -121,8 +123,9 @@ def _one_node(
 def input_proj(
     x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
 ) -> tuple[Tensor, States]:
-    """Rung 3: input projection in one GEMM, BPTT by hand with batched weight gradients."""
-    return _one_node(
+    """Impl 3 of the ladder: input projection in one GEMM, BPTT by hand, weight gradients
+    as GEMMs over all steps."""
+    return _as_one_autograd_node(
         x, state, weights, batch_sizes, reverse, lstm_pointwise, lstm_pointwise_backward
     )
 
@@ -139,11 +142,12 @@ def _scripted_pointwise() -> tuple[Pointwise, PointwiseBackward]:
 def fused_step(
     x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
 ) -> tuple[Tensor, States]:
-    """Rung 4: rung 3 with the element-wise step compiled by TorchScript."""
-    return _one_node(x, state, weights, batch_sizes, reverse, *_scripted_pointwise())
+    """Impl 4 of the ladder: ``input_proj`` with the element-wise step compiled by TorchScript."""
+    return _as_one_autograd_node(x, state, weights, batch_sizes, reverse, *_scripted_pointwise())
 
 
-LAYERS: dict[str, LayerFn] = {
+#: The layer function of each impl (all but ``cuda_graphs``).
+IMPL_LAYERS: dict[str, LayerFn] = {
     "per_gate": per_gate,
     "fused_gates": fused_gates,
     "input_proj": input_proj,
@@ -153,7 +157,7 @@ LAYERS: dict[str, LayerFn] = {
 
 
 def default_impl(device: torch.device) -> str:
-    """The rung ``impl="auto"`` picks on ``device``.
+    """The impl that ``impl="auto"`` picks on ``device``.
 
     CPU: ``input_proj``, the fastest in ``python -m lstm_ref.bench`` on a
     2-core CPU (``fused_step`` ties there, as TorchScript does not fuse on CPU,

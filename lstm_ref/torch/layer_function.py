@@ -18,6 +18,12 @@ depend on the recurrence happens once, for all steps together:
 with :math:`\delta A` (T·B, 4H) the gate gradients of all steps stacked.
 Only :math:`h W_{hh}^\top` forwards and :math:`\delta a\, W_{hh}` backwards
 stay inside the loop.
+
+That backward runs outside autograd. Asked for a gradient that will itself be
+differentiated (``create_graph=True``: Hessian-vector products, gradient
+penalties), the layer instead recomputes its steps under autograd and
+differentiates them (:func:`differentiable_backward`), so second derivatives
+are right rather than silently missing.
 """
 
 from __future__ import annotations
@@ -28,10 +34,11 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from torch.autograd.function import FunctionCtx, once_differentiable
+from torch.autograd.function import FunctionCtx
 
-from .functional import double_g
+from .functional import double_g, lstm_cell
 from .gemm import Product
+from .sequence import States, run_steps
 
 Pointwise = Callable[[Tensor, Tensor], tuple[Tensor, ...]]
 PointwiseBackward = Callable[..., tuple[Tensor, Tensor]]
@@ -79,21 +86,22 @@ class LSTMLayerFunction(torch.autograd.Function):
         pointwise_backward: PointwiseBackward,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, features = x.shape
+        gate_rows = w_ih.shape[0]  # 4H
         # Products with the g rows doubled give 2 a_g, which lstm_pointwise expects.
         bias = double_g(b) if b is not None else None
-        gates_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
-        gates_x = gates_x.view(steps, batch, -1)
+        preact_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
+        preact_x = preact_x.view(steps, batch, gate_rows)
         recurrent = Product(double_g(w_hh), batch)
         project = Product(w_hr, batch) if w_hr is not None else None
         keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
 
         h, c = h0, c0
         ys: list[Tensor] = [h0] * steps  # placeholders, each overwritten below
-        # Per time step: the states it started from, its gates i, f, g, o, tanh(c') and m.
+        # Per time step: the states it started from, its gate activations i, f, g, o, tanh(c'), m.
         saved: list[tuple[Tensor, ...]] = [()] * steps
         for t in range(steps - 1, -1, -1) if reverse else range(steps):
             n = batch if batch_sizes is None else batch_sizes[t]
-            i, f, g, o, c_new, tanh_c, m = pointwise(recurrent(h[:n], gates_x[t, :n]), c[:n])
+            i, f, g, o, c_new, tanh_c, m = pointwise(recurrent(h[:n], preact_x[t, :n]), c[:n])
             h_new = project(m) if project is not None else m
             if keep:
                 saved[t] = (h, c, i, f, g, o, tanh_c, m)
@@ -103,23 +111,31 @@ class LSTMLayerFunction(torch.autograd.Function):
                 h, c = torch.cat((h_new, h[n:])), torch.cat((c_new, c[n:]))
                 ys[t] = F.pad(h_new, (0, 0, 0, batch - n))
 
-        ctx.save_for_backward(x, w_ih, w_hh, w_hr)  # type: ignore[arg-type]
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b, w_hr)  # type: ignore[arg-type]
         ctx.steps = saved  # type: ignore[attr-defined]
         ctx.has_bias = b is not None  # type: ignore[attr-defined]
         ctx.schedule = (batch_sizes, reverse, pointwise_backward)  # type: ignore[attr-defined]
         return torch.stack(ys), h, c
 
     @staticmethod
-    @once_differentiable
     def backward(ctx: Any, dy: Tensor, dh_n: Tensor, dc_n: Tensor) -> tuple[Tensor | None, ...]:
-        x, w_ih, w_hh, w_hr = ctx.saved_tensors
+        x, h0, c0, w_ih, w_hh, b, w_hr = ctx.saved_tensors
         batch_sizes, reverse, pointwise_backward = ctx.schedule
+        if torch.is_grad_enabled():  # create_graph=True: the gradient must be differentiable
+            grads = differentiable_backward(
+                (x, h0, c0, w_ih, w_hh, b, w_hr),
+                (dy, dh_n, dc_n),
+                ctx.needs_input_grad,
+                batch_sizes,
+                reverse,
+            )
+            return (*grads, None, None, None, None)
         steps, batch, features = x.shape
 
         recurrent = Product(w_hh.t(), batch)
         project = Product(w_hr.t(), batch) if w_hr is not None else None
         dh, dc = dh_n, dc_n
-        d_gates: list[Tensor] = [dy] * steps  # placeholders, each overwritten below
+        d_preact: list[Tensor] = [dy] * steps  # placeholders, each overwritten below
         d_hs: list[Tensor] = [dy] * steps  # gradient of each step's h (projection only)
         # Walk the steps in the reverse of the forward order.
         for t in range(steps) if reverse else range(steps - 1, -1, -1):
@@ -132,12 +148,12 @@ class LSTMLayerFunction(torch.autograd.Function):
             d_a, dc_prev = pointwise_backward(d_h, dc[:n], i, f, g, o, c_prev[:n], tanh_c)
             dh_prev = recurrent(d_a)
             if n == batch:
-                dh, dc, d_gates[t] = dh_prev, dc_prev, d_a
+                dh, dc, d_preact[t] = dh_prev, dc_prev, d_a
             else:  # rows n: did not run at this step: their gradients pass through
                 dh, dc = torch.cat((dh_prev, dh[n:])), torch.cat((dc_prev, dc[n:]))
-                d_gates[t] = F.pad(d_a, (0, 0, 0, batch - n))
+                d_preact[t] = F.pad(d_a, (0, 0, 0, batch - n))
 
-        d_a = torch.stack(d_gates).view(steps * batch, -1)
+        d_a = torch.stack(d_preact).view(steps * batch, w_ih.shape[0])
         needs = ctx.needs_input_grad
         dx = None
         if needs[0]:
@@ -146,11 +162,65 @@ class LSTMLayerFunction(torch.autograd.Function):
         dw_hh = None
         if needs[4]:
             h_prev = torch.stack([h for h, *_ in ctx.steps])
-            dw_hh = d_a.t() @ h_prev.view(steps * batch, -1)
+            dw_hh = d_a.t() @ h_prev.view(steps * batch, w_hh.shape[1])
         db = d_a.sum(0) if ctx.has_bias and needs[5] else None
         dw_hr = None
         if w_hr is not None and needs[6]:
             ms = torch.stack([F.pad(m, (0, 0, 0, batch - m.shape[0])) for *_, m in ctx.steps])
-            d_h_all = torch.stack(d_hs).view(steps * batch, -1)
-            dw_hr = d_h_all.t() @ ms.view(steps * batch, -1)
+            d_h_all = torch.stack(d_hs).view(steps * batch, w_hr.shape[0])
+            dw_hr = d_h_all.t() @ ms.view(steps * batch, w_hr.shape[1])
         return dx, dh, dc, dw_ih, dw_hh, db, dw_hr, None, None, None, None
+
+
+def differentiable_backward(
+    inputs: tuple[Tensor | None, ...],
+    grads: tuple[Tensor, Tensor, Tensor],
+    needs: Sequence[bool],
+    batch_sizes: Sequence[int] | None,
+    reverse: bool,
+) -> tuple[Tensor | None, ...]:
+    r"""The backward of one layer direction, computed so that autograd can differentiate it.
+
+    A hand-written backward (:class:`LSTMLayerFunction`, the ``persistent``
+    impl) runs outside autograd: a gradient taken with ``create_graph=True``
+    would carry no graph, and its own gradient (a Hessian-vector product, a
+    gradient penalty) would come out missing, i.e. zero. So under
+    ``create_graph=True`` the layer is recomputed step by step with
+    :func:`~lstm_ref.torch.functional.lstm_cell` (the same function) and
+    differentiated by autograd, which records the backward too.
+
+    Parameters
+    ----------
+    inputs : tuple
+        ``(x (T, B, D), h0 (B, R), c0 (B, H), w_ih (4H, D), w_hh (4H, R), b (4H,) or None,
+        w_hr (R, H) or None)``, as saved by the forward pass (so connected to their graph).
+    grads : tuple of Tensor
+        Gradients of the outputs ``y`` (T, B, R), ``h_n`` (B, R) and ``c_n`` (B, H).
+    needs : sequence of bool
+        Which of ``inputs`` need a gradient (``ctx.needs_input_grad``, same order first).
+    batch_sizes, reverse
+        As in :func:`~lstm_ref.torch.sequence.run_steps`.
+
+    Returns
+    -------
+    tuple of Tensor or None
+        The gradient of each of ``inputs`` (``None`` where not needed).
+    """
+    x, h0, c0, w_ih, w_hh, b, w_hr = inputs
+    assert x is not None and h0 is not None and c0 is not None
+    assert w_ih is not None and w_hh is not None
+
+    def step(x_t: Tensor, s: States) -> tuple[Tensor, States]:
+        h, c = lstm_cell(x_t, s[0], s[1], w_ih, w_hh, b, None, w_hr)
+        return h, (h, c)
+
+    wanted = {k: t for k, t in enumerate(inputs) if t is not None and needs[k]}
+    with torch.enable_grad():
+        y, (h_n, c_n) = run_steps(step, x, (h0, c0), batch_sizes, reverse)
+        found = torch.autograd.grad(
+            (y, h_n, c_n), list(wanted.values()), grads, create_graph=True, allow_unused=True
+        )
+    result: list[Tensor | None] = [None] * len(inputs)
+    for (k, t), g in zip(wanted.items(), found, strict=True):
+        result[k] = g if g is not None else torch.zeros_like(t)
+    return tuple(result)

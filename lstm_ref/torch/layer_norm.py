@@ -189,17 +189,17 @@ class LayerNormLSTM(RecurrentBase):
     ) -> None:
         _check_eps(eps)
         super().__init__(
-            4,
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            0,
-            device,
-            dtype,
+            n_gates=4,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            proj_size=0,
+            device=device,
+            dtype=dtype,
         )
         self.eps = float(eps)
         names = []
@@ -286,7 +286,14 @@ class LayerNormLSTMCell(CellBase):
         dtype: torch.dtype | None = None,
     ) -> None:
         _check_eps(eps)
-        super().__init__(4, input_size, hidden_size, bias, device, dtype)
+        super().__init__(
+            n_gates=4,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            bias=bias,
+            device=device,
+            dtype=dtype,
+        )
         self.eps = float(eps)
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         self.gamma_ih = nn.Parameter(torch.empty(4 * hidden_size, **factory))
@@ -304,7 +311,7 @@ class LayerNormLSTMCell(CellBase):
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, Tensor]:
         """One step; see the class docstring for shapes."""
-        x, (h, c), batched = self.prepare(input, hx, 2)
+        x, (h, c), batched = self.prepare(input, hx, n_states=2)
         a_x = _input_part(x, self.weight_ih, self.bias_ih, self.gamma_ih, self.eps)
         h, c = _step(
             a_x,

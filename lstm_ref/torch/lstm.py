@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -12,7 +13,7 @@ from torch.nn.utils.rnn import PackedSequence
 from .base import CellBase, RecurrentBase
 from .cuda_graphs import GraphCache
 from .functional import lstm_cell
-from .ladder import IMPLS, LAYERS, default_impl, fused_step
+from .ladder import IMPL_LAYERS, IMPLS, default_impl, fused_step
 from .sequence import States, Weights
 
 
@@ -59,7 +60,8 @@ class LSTM(RecurrentBase):
     device, dtype
         Where and in which precision to create the parameters.
     impl : str
-        The rung of the ladder (``lstm_ref.torch.ladder``): ``"per_gate"``,
+        How the recurrence is computed, one of the ladder of
+        :mod:`lstm_ref.torch.ladder`: ``"per_gate"``,
         ``"fused_gates"``, ``"input_proj"``, ``"fused_step"``, ``"cuda_graphs"``
         or ``"persistent"``; ``"auto"`` (the default) picks the fastest
         measured one for the input's device. ``"persistent"`` (Triton
@@ -106,20 +108,30 @@ class LSTM(RecurrentBase):
         if impl != "auto" and impl not in IMPLS:
             raise ValueError(f"impl must be 'auto' or one of {IMPLS}, got {impl!r}")
         super().__init__(
-            4,
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            proj_size,
-            device,
-            dtype,
+            n_gates=4,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            proj_size=proj_size,
+            device=device,
+            dtype=dtype,
         )
         self.impl = impl
-        self._graphs = GraphCache()
+        self._graphs: GraphCache | None = None  # made at the first cuda_graphs forward
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The module's state for pickling, without its CUDA graphs (a cache of this process).
+
+        So ``torch.save(model)`` holds only parameters and settings, and
+        ``torch.load(path, weights_only=True)`` needs no class of ours but the module's.
+        """
+        state = self.__dict__.copy()
+        state["_graphs"] = None
+        return state
 
     def state_sizes(self) -> tuple[int, ...]:
         """``(R, H)``: features of ``h`` and of ``c``."""
@@ -143,7 +155,7 @@ class LSTM(RecurrentBase):
                 )
             output, (h, c) = self.run(input, hx, self._graphed_stack)
         else:
-            output, (h, c) = self.run(input, hx, partial(self.run_stack, LAYERS[impl]))
+            output, (h, c) = self.run(input, hx, partial(self.run_stack, IMPL_LAYERS[impl]))
         return output, (h, c)
 
     def _graphed_stack(
@@ -153,6 +165,11 @@ class LSTM(RecurrentBase):
         weights: Sequence[Weights],
         batch_sizes: Sequence[int] | None,
     ) -> tuple[Tensor, States]:
+        """The ``fused_step`` stack, recorded as a CUDA graph per input signature and replayed.
+
+        Arguments and results as for :meth:`run_stack`: ``x`` (T, B, D), states
+        (L, B, R) and (L, B, H), ``y`` (T, B, num_directions * R).
+        """
         # The graph's arguments must be tensors: pass the weights flat, rebuild the tuples.
         present = tuple(tuple(w is not None for w in ws) for ws in weights)
         flat = tuple(w for ws in weights for w in ws if w is not None)
@@ -164,6 +181,8 @@ class LSTM(RecurrentBase):
             return y, h_n, c_n
 
         key = (present, tuple(batch_sizes or ()), self.training)
+        if self._graphs is None:
+            self._graphs = GraphCache()
         y, h_n, c_n = self._graphs(stack, (x, *states, *flat), key)
         return y, (h_n, c_n)
 
@@ -208,12 +227,19 @@ class LSTMCell(CellBase):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__(4, input_size, hidden_size, bias, device, dtype)
+        super().__init__(
+            n_gates=4,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            bias=bias,
+            device=device,
+            dtype=dtype,
+        )
 
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, Tensor]:
         """One step; see the class docstring for shapes."""
-        x, (h, c), batched = self.prepare(input, hx, 2)
+        x, (h, c), batched = self.prepare(input, hx, n_states=2)
         h, c = lstm_cell(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))

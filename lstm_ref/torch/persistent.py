@@ -1,6 +1,6 @@
-r"""The ``persistent`` rung: each LSTM layer direction in one Triton launch, forward and backward.
+r"""The ``persistent`` impl: each LSTM layer direction in one Triton launch, forward and backward.
 
-On a GPU at small batch, ``torch.nn.LSTM`` (cuDNN) and the rungs below this
+On a GPU at small batch, ``torch.nn.LSTM`` (cuDNN) and the impls before this
 one launch at least one kernel per time step, and every step reads
 :math:`W_{hh}` (4H, H) again from memory: the time goes into launches and
 re-reads rather than arithmetic. Here one launch runs the whole time loop
@@ -23,10 +23,12 @@ Where it runs: on a CUDA device (the kernels compiled by Triton), or on any
 device under Triton's interpreter when ``TRITON_INTERPRET=1`` was set before
 Triton was first imported (slow: for tests). It takes float32 and
 float64 (not float16/bfloat16, so not under autocast) and no projection
-(``proj_size=0``); anything else gets a :class:`ValueError` naming a rung that
+(``proj_size=0``); anything else gets a :class:`ValueError` naming an impl that
 does it. Variable lengths (``PackedSequence``) run in the kernel: rows past
-``batch_sizes[t]`` keep their state. Like ``input_proj``, the backward pass is
-not itself differentiable.
+``batch_sizes[t]`` keep their state. As for ``input_proj``, a gradient taken
+with ``create_graph=True`` is recomputed by autograd
+(:func:`~lstm_ref.torch.layer_function.differentiable_backward`), so second
+derivatives are right.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ from typing import Any
 
 import torch
 from torch import Tensor
-from torch.autograd.function import FunctionCtx, once_differentiable
+from torch.autograd.function import FunctionCtx
 
+from .layer_function import differentiable_backward
 from .sequence import States, Weights
 
 #: The dtypes the kernels take (they accumulate in float32, or float64 for float64).
@@ -176,7 +179,8 @@ class PersistentLSTMFunction(torch.autograd.Function):
         cs = x.new_empty(steps + 1, batch, hidden)
         hs[0], cs[0] = h0, c0
         save = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
-        gates = x.new_empty(steps, batch, 4 * hidden) if save else gx
+        # The gate activations i, f, g, o of every step, for the backward kernel.
+        acts = x.new_empty(steps, batch, 4 * hidden) if save else gx
         sizes = torch.tensor(batch_sizes or [batch] * steps, dtype=torch.int32, device=x.device)
         config = launch_config(batch, hidden)
         _launch(
@@ -187,7 +191,7 @@ class PersistentLSTMFunction(torch.autograd.Function):
             w_hh.contiguous(),
             hs,
             cs,
-            gates,
+            acts,
             sizes,
             steps,
             batch,
@@ -199,21 +203,29 @@ class PersistentLSTMFunction(torch.autograd.Function):
         if batch_sizes is not None:  # outputs are zero where a row is not running
             running = torch.arange(batch, device=x.device) < sizes[:, None]
             y = y * running[..., None].to(y.dtype)
-        ctx.save_for_backward(x, w_ih, w_hh, hs, cs, gates, sizes)
-        ctx.flags = (b is not None, reverse, config)  # type: ignore[attr-defined]
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b, hs, cs, acts, sizes)  # type: ignore[arg-type]
+        ctx.flags = (b is not None, batch_sizes, reverse, config)  # type: ignore[attr-defined]
         return y.contiguous(), hs[steps].clone(), cs[steps].clone()
 
     @staticmethod
-    @once_differentiable
     def backward(ctx: Any, dy: Tensor, dh_n: Tensor, dc_n: Tensor) -> tuple[Tensor | None, ...]:
-        x, w_ih, w_hh, hs, cs, gates, sizes = ctx.saved_tensors
-        has_bias, reverse, config = ctx.flags
+        x, h0, c0, w_ih, w_hh, b, hs, cs, acts, sizes = ctx.saved_tensors
+        has_bias, batch_sizes, reverse, config = ctx.flags
+        if torch.is_grad_enabled():  # create_graph=True: the gradient must be differentiable
+            grads = differentiable_backward(
+                (x, h0, c0, w_ih, w_hh, b, None),
+                (dy, dh_n, dc_n),
+                (*ctx.needs_input_grad[:6], False),
+                batch_sizes,
+                reverse,
+            )
+            return (*grads[:6], None, None)
         steps, batch, features = x.shape
         hidden = w_hh.shape[1]
         # Slot 0 of each pair holds the gradient arriving from after the last step.
         dh = torch.stack((dh_n, torch.empty_like(dh_n)))
         dc = torch.stack((dc_n, torch.empty_like(dc_n)))
-        d_gates = torch.empty_like(gates)
+        d_preact = torch.empty_like(acts)
         _launch(
             kernel_module().lstm_backward_kernel,
             x,
@@ -221,8 +233,8 @@ class PersistentLSTMFunction(torch.autograd.Function):
             (dy.flip(0) if reverse else dy).contiguous(),
             w_hh.contiguous(),
             cs,
-            gates,
-            d_gates,
+            acts,
+            d_preact,
             dh,
             dc,
             sizes,
@@ -231,11 +243,11 @@ class PersistentLSTMFunction(torch.autograd.Function):
             hidden,
             REVERSE=reverse,
         )
-        # d_gates and hs are in processed order: pair them before flipping to time order.
-        d_a = d_gates.view(steps * batch, 4 * hidden)
+        # d_preact and hs are in processed order: pair them before flipping to time order.
+        d_a = d_preact.view(steps * batch, 4 * hidden)
         needs = ctx.needs_input_grad
         dw_hh = d_a.t() @ hs[:steps].reshape(steps * batch, hidden) if needs[4] else None
-        d_a = (d_gates.flip(0) if reverse else d_gates).reshape(steps * batch, 4 * hidden)
+        d_a = (d_preact.flip(0) if reverse else d_preact).reshape(steps * batch, 4 * hidden)
         dx = (d_a @ w_ih).view(steps, batch, features) if needs[0] else None
         dw_ih = d_a.t() @ x.reshape(steps * batch, features) if needs[3] else None
         db = d_a.sum(0) if has_bias and needs[5] else None
@@ -245,7 +257,7 @@ class PersistentLSTMFunction(torch.autograd.Function):
 def persistent(
     x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
 ) -> tuple[Tensor, States]:
-    """Rung 6: one layer direction as two persistent Triton kernels (forward, backward).
+    """Impl 6 of the ladder: one layer direction as two persistent Triton kernels.
 
     A layer function (``lstm_ref.torch.sequence.LayerFn``) for
     :class:`~lstm_ref.torch.LSTM`'s layer driver; raises :class:`ValueError`

@@ -1,4 +1,4 @@
-r"""The Triton kernels of the ``persistent`` rung: a whole LSTM layer direction per launch.
+r"""The Triton kernels of the ``persistent`` impl: a whole LSTM layer direction per launch.
 
 Imported only when ``impl="persistent"`` runs (it imports Triton). Both
 kernels are written for one launch per layer direction, one program per tile
@@ -25,7 +25,7 @@ of ``BLOCK_B`` batch rows, each program walking all ``T`` steps:
   (T + 1, B, H) in the order the steps are processed; slot 0 holds the
   initial state. The backward pass reads them back.
 * The backward kernel walks the steps in reverse, each in two phases split by
-  a barrier: the element-wise backward (gate gradients ``d_gates`` and
+  a barrier: the element-wise backward (gate gradients ``d_preact`` and
   :math:`\delta c`), then :math:`\delta h_{t-1} = W_{hh}^\top \delta a_t`,
   which needs all 4H gate gradients of a row. :math:`\delta h` and
   :math:`\delta c` alternate between two buffers, read one and write the
@@ -101,7 +101,7 @@ def lstm_forward_kernel(
     w_hh,  # (4H, H)
     hs,  # (T + 1, B, H): slot 0 = h_0 on entry; slot s + 1 = h after processed step s
     cs,  # (T + 1, B, H): the same for c
-    gates,  # (T, B, 4H): i, f, g, o of processed step s (written when SAVE)
+    acts,  # (T, B, 4H): i, f, g, o of processed step s (written when SAVE)
     batch_sizes,  # (T,) int32: rows running at time step t
     T,
     B,
@@ -159,11 +159,11 @@ def lstm_forward_kernel(
             tl.store(cs + (s + 1) * B * H + state, tl.where(keep, c, c_old), mask=out_mask)
             tl.store(hs + (s + 1) * B * H + state, tl.where(keep, h, h_old), mask=out_mask)
             if SAVE:
-                gate_at = gates + s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
-                tl.store(gate_at, i, mask=out_mask)
-                tl.store(gate_at + H, f, mask=out_mask)
-                tl.store(gate_at + 2 * H, g, mask=out_mask)
-                tl.store(gate_at + 3 * H, o, mask=out_mask)
+                act_at = acts + s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
+                tl.store(act_at, i, mask=out_mask)
+                tl.store(act_at + H, f, mask=out_mask)
+                tl.store(act_at + 2 * H, g, mask=out_mask)
+                tl.store(act_at + 3 * H, o, mask=out_mask)
         # Step s + 1 reads all H units of h written by every thread of this program.
         tl.debug_barrier()
 
@@ -173,8 +173,8 @@ def lstm_backward_kernel(
     dy,  # (T, B, H): gradient of the outputs, in processed order (unused where not running)
     w_hh,  # (4H, H)
     cs,  # (T + 1, B, H): the cell states saved by the forward kernel
-    gates,  # (T, B, 4H): the gates saved by the forward kernel
-    d_gates,  # (T, B, 4H) out: gradient of the pre-activations a, zero where not running
+    acts,  # (T, B, 4H): the gate activations saved by the forward kernel
+    d_preact,  # (T, B, 4H) out: gradient of the pre-activations a, zero where not running
     dh,  # (2, B, H): slot 0 = dh_n on entry; dh_0 in slot T % 2 on exit
     dc,  # (2, B, H): the same for dc
     batch_sizes,  # (T,) int32
@@ -206,10 +206,10 @@ def lstm_backward_kernel(
             mask = row_ok[:, None] & (units < H)[None, :]
             state = rows[:, None] * H + units[None, :]
             at = s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
-            i = tl.load(gates + at, mask=mask, other=0.0).to(ACC)
-            f = tl.load(gates + at + H, mask=mask, other=0.0).to(ACC)
-            g = tl.load(gates + at + 2 * H, mask=mask, other=0.0).to(ACC)
-            o = tl.load(gates + at + 3 * H, mask=mask, other=0.0).to(ACC)
+            i = tl.load(acts + at, mask=mask, other=0.0).to(ACC)
+            f = tl.load(acts + at + H, mask=mask, other=0.0).to(ACC)
+            g = tl.load(acts + at + 2 * H, mask=mask, other=0.0).to(ACC)
+            o = tl.load(acts + at + 3 * H, mask=mask, other=0.0).to(ACC)
             c_old = tl.load(cs + s * B * H + state, mask=mask, other=0.0).to(ACC)
             c = tl.load(cs + (s + 1) * B * H + state, mask=mask, other=0.0).to(ACC)
             tanh_c = 2 * tl.sigmoid(2 * c) - 1
@@ -218,11 +218,11 @@ def lstm_backward_kernel(
             d_c_in = tl.load(dc_in + state, mask=mask, other=0.0).to(ACC)
             d_c = d_c_in + d_h * o * (1 - tanh_c * tanh_c)
             zero = tl.zeros_like(d_c)
-            tl.store(d_gates + at, tl.where(run, d_c * g * i * (1 - i), zero), mask=mask)
-            tl.store(d_gates + at + H, tl.where(run, d_c * c_old * f * (1 - f), zero), mask=mask)
-            tl.store(d_gates + at + 2 * H, tl.where(run, d_c * i * (1 - g * g), zero), mask=mask)
+            tl.store(d_preact + at, tl.where(run, d_c * g * i * (1 - i), zero), mask=mask)
+            tl.store(d_preact + at + H, tl.where(run, d_c * c_old * f * (1 - f), zero), mask=mask)
+            tl.store(d_preact + at + 2 * H, tl.where(run, d_c * i * (1 - g * g), zero), mask=mask)
             d_o = d_h * tanh_c * o * (1 - o)
-            tl.store(d_gates + at + 3 * H, tl.where(run, d_o, zero), mask=mask)
+            tl.store(d_preact + at + 3 * H, tl.where(run, d_o, zero), mask=mask)
             tl.store(dc_out + state, tl.where(run, d_c * f, d_c_in), mask=mask)
         tl.debug_barrier()  # phase 2 reads all 4H gate gradients of each row
         # Phase 2: dh_{t-1} = W_hh^T da, tile of features k by tile of units j, gate by gate.
@@ -232,7 +232,7 @@ def lstm_backward_kernel(
             for j in range(0, H, BLOCK_H):
                 units = j + tl.arange(0, BLOCK_H)
                 unit_mask = row_ok[:, None] & (units < H)[None, :]
-                da_at = d_gates + s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
+                da_at = d_preact + s * B * 4 * H + rows[:, None] * 4 * H + units[None, :]
                 if RESIDENT:
                     w = w_kept
                 else:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence
 
 from .base import CellBase, RecurrentBase
 from .functional import activation, rnn_cell, rnn_update
-from .sequence import States, Weights, run_steps
+from .sequence import projected_layer
+from .validation import check_no_projection
 
 
 class RNN(RecurrentBase):
@@ -32,6 +31,9 @@ class RNN(RecurrentBase):
         As in :class:`lstm_ref.torch.LSTM`.
     device, dtype
         Where and in which precision to create the parameters.
+    proj_size : None
+        Refused with a :class:`ValueError`, as by :class:`torch.nn.RNN`: only
+        the LSTM has a projection.
 
     Attributes
     ----------
@@ -56,59 +58,45 @@ class RNN(RecurrentBase):
         bidirectional: bool = False,
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
+        *,
+        proj_size: int | None = None,
     ) -> None:
-        phi = activation(nonlinearity)
+        check_no_projection(proj_size)
+        activation(nonlinearity)  # reject an unknown name now, not at the first step
         super().__init__(
-            1,
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            0,
-            device,
-            dtype,
+            n_gates=1,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bias=bias,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            proj_size=0,
+            device=device,
+            dtype=dtype,
         )
         self.nonlinearity = nonlinearity
-        self._phi = phi
 
     def state_sizes(self) -> tuple[int, ...]:
         """``(H,)``."""
         return (self.hidden_size,)
 
+    def _update(self, gx: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
+        return rnn_update(gx, h, w_hh, b_hh, activation(self.nonlinearity))
+
     def extra_repr(self) -> str:
         extra = f", nonlinearity={self.nonlinearity!r}" if self.nonlinearity != "tanh" else ""
         return super().extra_repr() + extra
-
-    def layer(
-        self,
-        x: Tensor,
-        state: States,
-        weights: Weights,
-        batch_sizes: Sequence[int] | None,
-        reverse: bool,
-    ) -> tuple[Tensor, States]:
-        """One direction of one layer: input projection for all steps, then the recurrence.
-
-        Shapes as in ``lstm_ref.torch.gru.gru_layer``, with ``H`` rows instead of ``3H``.
-        """
-        w_ih, w_hh, b_ih, b_hh, _ = weights
-        assert w_ih is not None and w_hh is not None
-
-        def step(gx: Tensor, s: States) -> tuple[Tensor, States]:
-            h = rnn_update(gx, s[0], w_hh, b_hh, self._phi)
-            return h, (h,)
-
-        return run_steps(step, F.linear(x, w_ih, b_ih), state, batch_sizes, reverse)
 
     def forward(
         self, input: Tensor | PackedSequence, hx: Tensor | None = None
     ) -> tuple[Tensor | PackedSequence, Tensor]:
         """Run the RNN; see the class docstring for shapes."""
         output, (h,) = self.run(
-            input, None if hx is None else (hx,), partial(self.run_stack, self.layer)
+            input,
+            None if hx is None else (hx,),
+            partial(self.run_stack, partial(projected_layer, self._update)),
         )
         return output, h
 
@@ -141,12 +129,19 @@ class RNNCell(CellBase):
         dtype: torch.dtype | None = None,
     ) -> None:
         activation(nonlinearity)  # reject an unknown name now, not at the first step
-        super().__init__(1, input_size, hidden_size, bias, device, dtype)
+        super().__init__(
+            n_gates=1,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            bias=bias,
+            device=device,
+            dtype=dtype,
+        )
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """One step: ``input`` (B, D) or (D,), ``hx`` (B, H) or (H,) -> ``h'`` like ``hx``."""
-        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), 1)
+        x, (h,), batched = self.prepare(input, None if hx is None else (hx,), n_states=1)
         h = rnn_cell(
             x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity
         )

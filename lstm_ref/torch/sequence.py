@@ -22,6 +22,8 @@ States = tuple[Tensor, ...]
 Step = Callable[[Tensor, States], tuple[Tensor, States]]
 Weights = tuple[Tensor | None, ...]
 LayerFn = Callable[[Tensor, States, Weights, Sequence[int] | None, bool], tuple[Tensor, States]]
+#: ``update(gx, h, w_hh, b_hh) -> h'``: one step of a GRU or RNN given ``gx = W_ih x + b_ih``.
+Update = Callable[[Tensor, Tensor, Tensor, Tensor | None], Tensor]
 
 
 def run_steps(
@@ -63,14 +65,57 @@ def run_steps(
     return torch.stack(outs), state
 
 
+def projected_layer(
+    update: Update,
+    x: Tensor,
+    state: States,
+    weights: Weights,
+    batch_sizes: Sequence[int] | None,
+    reverse: bool,
+) -> tuple[Tensor, States]:
+    r"""One direction of one GRU or RNN layer: the input projection, then the recurrence.
+
+    .. math::
+        G = X W_{ih}^\top + b_{ih} \quad \text{(one GEMM, all } T \cdot B \text{ rows)},
+        \qquad h_t = \mathrm{update}(G_t, h_{t-1})
+
+    Parameters
+    ----------
+    update : callable
+        ``update(gx, h, w_hh, b_hh) -> h'``, e.g.
+        :func:`~lstm_ref.torch.functional.gru_update`.
+    x : Tensor, shape (T, B, D)
+    state : tuple of one Tensor, shape (B, H)
+    weights : tuple
+        ``(w_ih (GH, D), w_hh (GH, H), b_ih (GH,) or None, b_hh (GH,) or None, None)``
+        with ``G`` gate blocks (3 for the GRU, 1 for the RNN).
+    batch_sizes, reverse
+        As in :func:`run_steps`.
+
+    Returns
+    -------
+    y : Tensor, shape (T, B, H)
+    state : tuple of one Tensor, shape (B, H)
+    """
+    w_ih, w_hh, b_ih, b_hh, _ = weights
+    assert w_ih is not None and w_hh is not None
+
+    def step(gx: Tensor, s: States) -> tuple[Tensor, States]:
+        h = update(gx, s[0], w_hh, b_hh)
+        return h, (h,)
+
+    return run_steps(step, F.linear(x, w_ih, b_ih), state, batch_sizes, reverse)
+
+
 def run_stack(
-    layer: LayerFn,
+    layer_fn: LayerFn,
     x: Tensor,
     states: States,
     weights: Sequence[Weights],
+    batch_sizes: Sequence[int] | None,
+    *,
     num_layers: int,
     bidirectional: bool,
-    batch_sizes: Sequence[int] | None,
     dropout: float,
     training: bool,
 ) -> tuple[Tensor, States]:
@@ -81,8 +126,8 @@ def run_stack(
 
     Parameters
     ----------
-    layer : callable
-        ``layer(x, state, weights, batch_sizes, reverse) -> (out, state)`` for
+    layer_fn : callable
+        ``layer_fn(x, state, weights, batch_sizes, reverse) -> (out, state)`` runs
         one direction of one layer.
     x : Tensor, shape (T, B, D)
         Time-major input.
@@ -90,8 +135,12 @@ def run_stack(
         Initial states, index ``l * num_directions + d`` for layer ``l`` direction ``d``.
     weights : sequence of tuple of Tensor
         Parameters of each (layer, direction), same indexing.
-    num_layers, bidirectional, batch_sizes, dropout, training
-        As in torch.nn.LSTM; ``batch_sizes`` as in :func:`run_steps`.
+    batch_sizes : sequence of int, optional
+        As in :func:`run_steps`.
+    num_layers, bidirectional, dropout : keyword only
+        As in torch.nn.LSTM.
+    training : bool, keyword only
+        Apply dropout (the module's training mode).
 
     Returns
     -------
@@ -102,15 +151,15 @@ def run_stack(
     """
     directions = 2 if bidirectional else 1
     finals: list[list[Tensor]] = [[] for _ in states]
-    for lay in range(num_layers):
+    for layer in range(num_layers):
         outs = []
         for d in range(directions):
-            k = lay * directions + d
-            out, final = layer(x, tuple(s[k] for s in states), weights[k], batch_sizes, d == 1)
+            k = layer * directions + d
+            out, final = layer_fn(x, tuple(s[k] for s in states), weights[k], batch_sizes, d == 1)
             outs.append(out)
             for collected, s in zip(finals, final, strict=True):
                 collected.append(s)
         x = outs[0] if directions == 1 else torch.cat(outs, -1)
-        if dropout > 0 and training and lay < num_layers - 1:
+        if dropout > 0 and training and layer < num_layers - 1:
             x = F.dropout(x, dropout, training=True)
     return x, tuple(torch.stack(f) for f in finals)

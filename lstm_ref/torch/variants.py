@@ -4,7 +4,6 @@ r"""The LSTM variants of Greff et al. (2017), "LSTM: A Search Space Odyssey":
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +11,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .base import initial_states, input_layout, time_major, uniform_init
 from .sequence import States, run_steps
-from .validation import check_input, check_length, check_state_ranks, check_states
+from .validation import check_cell_sizes
 
 VARIANTS = ("vanilla", "NIG", "NFG", "NOG", "NIAF", "NOAF", "NP", "CIFG", "FGR")
 
@@ -100,6 +100,7 @@ class VariantLSTM(nn.Module):
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
+        check_cell_sizes(input_size, hidden_size)
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
         self.input_size = input_size
@@ -121,19 +122,21 @@ class VariantLSTM(nn.Module):
         if variant == "FGR":
             square = (3 * hidden_size, 3 * hidden_size)
             self.weight_gates = nn.Parameter(torch.empty(square, **factory))
-        self.input_activation: Callable[[Tensor], Tensor] = (
-            _identity if variant == "NIAF" else torch.tanh
-        )
-        self.output_activation: Callable[[Tensor], Tensor] = (
-            _identity if variant == "NOAF" else torch.tanh
-        )
         self.reset_parameters()
+
+    @property
+    def input_activation(self) -> Callable[[Tensor], Tensor]:
+        """The function giving :math:`g_t` from :math:`a_g`: tanh, the identity for ``NIAF``."""
+        return _identity if self.variant == "NIAF" else torch.tanh
+
+    @property
+    def output_activation(self) -> Callable[[Tensor], Tensor]:
+        """The function of :math:`c_t` in :math:`h_t`: tanh, the identity for ``NOAF``."""
+        return _identity if self.variant == "NOAF" else torch.tanh
 
     def reset_parameters(self) -> None:
         r"""Draw every parameter from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        uniform_init(self, self.hidden_size)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}, variant={self.variant!r}"
@@ -211,29 +214,16 @@ class VariantLSTM(nn.Module):
             ``"i", "f", "g", "o", "c"``, each shaped like ``output``: gates
             :math:`i_t, f_t, g_t, o_t` (constant 1 for a removed gate) and cell state :math:`c_t`.
         """
-        batched = check_input(type(self).__name__, input, self.input_size, self.weight_ih, (2, 3))
-        x = input if batched else input.unsqueeze(1)
-        if batched and self.batch_first:
-            x = x.transpose(0, 1)
-        check_length(x.size(0))
+        name = type(self).__name__
+        x, batched = time_major(name, input, self.input_size, self.weight_ih, self.batch_first)
         shape = (1, x.size(1), self.hidden_size)
-        if hx is None:
-            states: States = (x.new_zeros(shape), x.new_zeros(shape))
-        else:
-            check_state_ranks(hx, batched, 3)
-            states = tuple(hx) if batched else tuple(s.unsqueeze(1) for s in hx)
-            check_states(states, [shape, shape], self.weight_ih)
-        start: States = (states[0][0], states[1][0])
+        h_0, c_0 = initial_states(x, hx, [shape, shape], batched, self.weight_ih)
+        start: States = (h_0[0], c_0[0])
         if self.variant == "FGR":
             start += (x.new_zeros(x.size(1), 3 * self.hidden_size),)
-        records, final = run_steps(self.step, x, start, None, reverse=False)
-        if batched and self.batch_first:
-            records = records.transpose(0, 1)
-        elif not batched:
-            records = records.squeeze(1)
-        h_n, c_n = final[0].unsqueeze(0), final[1].unsqueeze(0)
-        if not batched:
-            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
+        records, final = run_steps(self.step, x, start, batch_sizes=None, reverse=False)
+        finals = (final[0].unsqueeze(0), final[1].unsqueeze(0))
+        records, (h_n, c_n) = input_layout(records, finals, batched, self.batch_first)
         output, i, f, g, o, c = records.chunk(6, -1)
         if return_gates:
             return output, (h_n, c_n), {"i": i, "f": f, "g": g, "o": o, "c": c}
