@@ -4,8 +4,9 @@ The package is built in layers; each imports only from the layers above it in
 this list, and ``import lstm_ref`` itself stays light (no torch, no
 matplotlib: each subpackage is imported on first use).
 
-``lstm_ref.checks``
-    Argument checks and model helpers every layer shares.
+``lstm_ref.checks``, ``lstm_ref.history``, ``lstm_ref.progress``
+    Argument checks and model helpers, the record of a training run and the
+    plain-text progress bar, which every layer shares.
 ``lstm_ref.numpy``
     The NumPy reference: RNN, LSTM and GRU with hand-written backward passes.
 ``lstm_ref.torch``
@@ -32,6 +33,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "checks",
+    "history",
+    "progress",
     "numpy",
     "torch",
     "data",
