@@ -11,7 +11,8 @@ average
 
 which for equal slices is exactly the gradient of the mean loss over the
 whole batch :math:`B`: ``W`` processes with batches of ``b`` train the same
-model as one process with batches of ``W * b``.
+model as one process with batches of ``W * b``. Each rank runs the package's
+training core, :func:`lstm_ref.train.train_loop`, on its own slices.
 
 Run it with two CPU processes (gloo backend)::
 
