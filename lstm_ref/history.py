@@ -2,7 +2,7 @@
 
 The torch training core (:func:`lstm_ref.train.train_loop`, and so
 :func:`lstm_ref.train.fit` and the applications built on it) and the NumPy
-reference (:meth:`lstm_ref.numpy.LSTMModel.fit`) both return it, so one
+reference (:meth:`lstm_ref.numpy.model.LSTMModel.fit`) both return it, so one
 figure, :func:`lstm_ref.viz.training_curves`, draws any run.
 
 This module imports neither torch nor matplotlib.
@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = ["STOP_REASONS", "History"]
 
-#: The values of :attr:`History.stop_reason`.
+#: The values ``History.stop_reason`` can take.
 STOP_REASONS = ("steps", "patience", "stop_when")
 
 

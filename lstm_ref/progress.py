@@ -91,7 +91,7 @@ class Progress:
 
     @property
     def uses_tqdm(self) -> bool:
-        """Whether tqdm draws the bar (else: plain lines, or nothing when disabled)."""
+        """Whether tqdm draws the bar; otherwise plain lines, or nothing when disabled."""
         return self._bar is not None
 
     def update(self, postfix: Postfix | None = None) -> None:

@@ -438,7 +438,7 @@ def fit(
     seed: int = 0,
     progress: bool = True,
 ) -> History:
-    """Train ``model`` on ``train`` with :func:`train_loop` and return its :class:`History`.
+    """Train ``model`` on ``train`` with :func:`train_loop`; its :class:`~lstm_ref.history.History`.
 
     Parameters
     ----------

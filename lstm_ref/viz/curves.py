@@ -2,7 +2,7 @@
 
 Every training of the package records one: :func:`lstm_ref.train.fit` and the
 applications built on the training core, and the NumPy reference's
-:meth:`lstm_ref.numpy.LSTMModel.fit`, so the same figure draws any of them,
+:meth:`lstm_ref.numpy.model.LSTMModel.fit`, so the same figure draws any of them,
 side by side.
 """
 
