@@ -114,7 +114,7 @@ def train_loop(
         still recorded).
     schedule : callable, optional
         ``schedule(k) -> factor``: after ``k`` steps the learning rate is
-        ``factor`` times the optimiser's own (``torch.optim.lr_scheduler.LambdaLR``).
+        ``factor`` times the optimiser's own learning rate.
     evaluate : callable, optional
         ``evaluate(model) -> {"val_loss": ..., <metric>: ...}``, called in
         evaluation mode under ``torch.no_grad()``. The name ``"step"`` is
