@@ -190,7 +190,7 @@ def train_loop(
     sched = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule) if schedule else None
     bar = progress if isinstance(progress, Progress) else Progress(steps, enabled=progress)
     history = History()
-    best_loss, best_state, evals_since_best = math.inf, None, 0
+    best = _Best(keep_weights=restore_best)
     shown: dict[str, float] = {}  # the latest evaluation, kept on the bar between evaluations
     started = time.perf_counter()
     model.train()
@@ -215,12 +215,7 @@ def train_loop(
             if evaluate is not None and (step == steps or (eval_every and step % eval_every == 0)):
                 record = _evaluation(model, evaluate, step)
                 _record(history, record)
-                if record["val_loss"] < best_loss:
-                    best_loss, evals_since_best = record["val_loss"], 0
-                    if restore_best:
-                        best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                else:
-                    evals_since_best += 1
+                best.update(model, record["val_loss"])
             shown.update({k: v for k, v in record.items() if k != "step"})
             bar.update({"loss": history.train_loss[-1], **shown})
             if not record:
@@ -231,15 +226,32 @@ def train_loop(
             if stop_when is not None and stop_when(record):
                 history.stop_reason = "stop_when"
                 break
-            if patience is not None and evals_since_best >= patience:
+            if patience is not None and best.evals_since >= patience:
                 history.stop_reason = "patience"
                 break
     finally:
         bar.close()
         history.seconds = time.perf_counter() - started
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    if best.weights is not None:
+        model.load_state_dict(best.weights)
     return history
+
+
+class _Best:
+    """The lowest validation loss so far, how many evaluations ago, and its weights if kept."""
+
+    def __init__(self, keep_weights: bool) -> None:
+        self.loss, self.evals_since = math.inf, 0
+        self.keep_weights = keep_weights
+        self.weights: dict[str, torch.Tensor] | None = None
+
+    def update(self, model: nn.Module, val_loss: float) -> None:
+        if val_loss < self.loss:
+            self.loss, self.evals_since = val_loss, 0
+            if self.keep_weights:
+                self.weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self.evals_since += 1
 
 
 def _evaluation(
