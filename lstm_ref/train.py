@@ -503,6 +503,10 @@ def fit(
         raise ValueError(
             f"steps, epochs: expected exactly one of them, got steps={steps}, epochs={epochs}"
         )
+    if steps is not None:
+        check_positive_int("steps", steps)
+    if epochs is not None:
+        check_positive_int("epochs", epochs)
     data = _training_data(train, epochs)
     val_data = None if val is None else _as_arrays(val, "val")
     if (

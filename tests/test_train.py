@@ -204,6 +204,10 @@ def test_progress_is_plain_text_and_quiet_when_asked(capsys: pytest.CaptureFixtu
     ("kwargs", "error", "match"),
     [
         ({"steps": 5, "epochs": 1}, ValueError, "steps, epochs"),
+        ({"steps": 1.5}, TypeError, "steps: expected an int, got float"),
+        ({"epochs": 0}, ValueError, "epochs: expected an int >= 1, got 0"),
+        ({"steps": 5, "batch_size": 0}, ValueError, "batch_size: expected an int >= 1"),
+        ({"steps": 5, "val": adding(4, 8), "patience": 0}, ValueError, "patience"),
         ({}, ValueError, "steps, epochs"),
         ({"epochs": 1, "train": _adding_batches}, ValueError, "epochs"),
         ({"steps": 5, "patience": 2}, ValueError, "val"),
