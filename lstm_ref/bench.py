@@ -53,6 +53,7 @@ import numpy as np
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from lstm_ref.progress import Progress
 from lstm_ref.torch import IMPLS, LSTM
 
 BASELINE = "torch.nn"
@@ -178,26 +179,6 @@ def _time_ms(run: Run, device: torch.device) -> float:
     begin = time.perf_counter()
     run()
     return (time.perf_counter() - begin) * 1e3
-
-
-class _Progress:
-    """A plain-text progress bar (no widgets: it must render in a static web page)."""
-
-    def __init__(self, total: int, stream: TextIO | None, width: int = 30) -> None:
-        self.total, self.done, self.stream, self.width = total, 0, stream, width
-        self.start = time.perf_counter()
-
-    def step(self, label: str) -> None:
-        self.done += 1
-        if self.stream is None:
-            return
-        filled = self.width * self.done // max(self.total, 1)
-        elapsed = time.perf_counter() - self.start
-        bar = "#" * filled + "." * (self.width - filled)
-        end = "\n" if self.done == self.total else ""
-        line = f"\r[{bar}] {self.done}/{self.total} {elapsed:5.0f}s {label:<40.40}"
-        self.stream.write(line + end)
-        self.stream.flush()
 
 
 def run_benchmark(
@@ -365,7 +346,7 @@ def _measure(
     """
     chosen, device, dtype = timing.impls, timing.device, timing.dtype
     todo = [(s, p) for s in shapes for p in PASSES if (s, p) not in done]
-    bar = _Progress(len(todo) * len(chosen), progress)
+    bar = Progress(len(todo) * len(chosen), enabled=progress is not None, file=progress)
     results: list[dict[str, Any]] = []
     for shape in dict.fromkeys(s for s, _ in todo):
         runs = {
@@ -403,7 +384,7 @@ def _measure(
                         "ratio_vs_torch": round(median / base, 4),
                     }
                 )
-                bar.step(f"T={shape.T} B={shape.B} H={shape.H} {pass_} {impl}")
+                bar.update(f"T={shape.T} B={shape.B} H={shape.H} {pass_} {impl}")
     return results
 
 

@@ -96,7 +96,14 @@ def test_training_is_reproducible() -> None:
         torch.manual_seed(3)
         model = CharLM(5, 8, embedding_size=4)
         runs.append(train_char_lm(model, ids, steps=5, batch_size=4, seq_len=10, progress=False))
-    assert runs[0] == runs[1]
+    assert runs[0] == runs[1] and runs[0].eval_step == [] and runs[0].stop_reason == "steps"
+    # Recorded in bits per character: the first batch's cross-entropy over ln 2.
+    torch.manual_seed(3)
+    model = CharLM(5, 8, embedding_size=4)
+    x, y = next(tbptt_batches(ids, batch_size=4, seq_len=10))
+    with torch.no_grad():
+        nats = torch.nn.functional.cross_entropy(model(x)[0].reshape(-1, 5), y.reshape(-1))
+    assert runs[0].train_loss[0] == nats.item() / np.log(2)
 
 
 def test_sample_temperature_sharpens() -> None:
@@ -135,10 +142,16 @@ def test_errors() -> None:
         model(torch.zeros(3, dtype=torch.int64))
     with pytest.raises(ValueError, match="steps"):
         train_char_lm(model, np.zeros(100, dtype=np.int64), steps=0)
+    with pytest.raises(TypeError, match="steps: expected an int, got float"):
+        train_char_lm(model, np.zeros(100, dtype=np.int64), steps=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="eval_every: expected an int >= 0"):
+        train_char_lm(model, np.zeros(100, dtype=np.int64), steps=1, eval_every=-1)
     with pytest.raises(ValueError, match="final_lr"):
         train_char_lm(model, np.zeros(100, dtype=np.int64), steps=1, final_lr=1.0)
     with pytest.raises(ValueError, match="ids"):
         char_bits(model, np.zeros(1, dtype=np.int64))
+    with pytest.raises(ValueError, match="tracks: expected an int >= 1, got 0"):
+        char_bits(model, np.zeros(10, dtype=np.int64), tracks=0)
 
 
 def test_stdlib_model_helpers() -> None:

@@ -28,9 +28,15 @@ def test_two_ranks_match_one_process_on_the_whole_batch(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [({"nproc": 0}, "nproc"), ({"batch_size": 15}, "batch_size"), ({"steps": 1.5}, "steps")],
+    ("kwargs", "error", "message"),
+    [
+        ({"nproc": 0}, ValueError, "nproc: expected an int >= 1, got 0"),
+        ({"batch_size": 15}, ValueError, "batch_size"),
+        ({"steps": 1.5}, TypeError, "steps: expected an int, got float"),
+    ],
 )
-def test_launch_rejects_bad_arguments(tmp_path: Path, kwargs: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+def test_launch_rejects_bad_arguments(
+    tmp_path: Path, kwargs: dict, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
         launch(tmp_path, **kwargs)

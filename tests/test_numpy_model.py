@@ -94,8 +94,8 @@ def test_fit_learns_a_short_adding_problem() -> None:
     before = model.evaluate(x_val, y_val)
     history = model.fit(x, y, steps=300, lr=1e-2, val=(x_val, y_val), eval_every=100)
     assert history.step == list(range(1, 301))
-    assert len(history.loss) == len(history.grad_norm) == 300
-    assert history.val_step == [100, 200, 300]
+    assert len(history.train_loss) == len(history.grad_norm) == 300
+    assert history.eval_step == [100, 200, 300] and history.stop_reason == "steps"
     assert before > 0.1
     assert history.val_loss[-1] < 0.02  # the mean predictor scores ≈ 0.167
 
@@ -106,8 +106,8 @@ def test_fit_classifies_and_stops_early() -> None:
     y = (x[:, 0, 0] > 0).astype(np.int64)  # the sign of the first input, read at the end
     model = LSTMModel(1, 8, 2, loss="cross_entropy", seed=0)
     history = model.fit(x, y, steps=1000, lr=3e-2, val=(x, y), eval_every=20, stop_below=0.1)
-    assert history.val_loss[-1] < 0.1
-    assert history.step[-1] < 1000
+    assert history.val_loss[-1] < 0.1 and history.stop_reason == "stop_when"
+    assert history.step[-1] < 1000 and history.step[-1] == history.eval_step[-1]
     probabilities = model.predict(x)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)
     assert np.mean(probabilities.argmax(axis=1) == y) > 0.95
@@ -134,7 +134,13 @@ def test_model_input_errors() -> None:
         model.fit(np.zeros((3, 5, 2)), np.zeros(4), steps=1)
     with pytest.raises(ValueError, match="loss: expected 'mse' or 'cross_entropy', got 'l1'"):
         LSTMModel(2, 4, loss="l1")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="hidden_size: expected a positive integer, got 0"):
+    with pytest.raises(ValueError, match="hidden_size: expected an int >= 1, got 0"):
         LSTMModel(2, 0)
+    with pytest.raises(TypeError, match="hidden_size: expected an int, got float"):
+        LSTMModel(2, 4.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="eval_every: expected an int >= 1, got 0"):
+        model.fit(np.zeros((3, 5, 2)), np.zeros(3), steps=1, eval_every=0)
+    with pytest.raises(TypeError, match="steps: expected an int, got float"):
+        model.fit(np.zeros((3, 5, 2)), np.zeros(3), steps=1.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="target: expected labels in"):
         cross_entropy_loss(np.zeros((2, 3)), np.array([0, 3]))

@@ -23,7 +23,6 @@ from lstm_ref.apps.seq2seq import (
     fit_seq2seq,
     greedy_decode,
     teacher_forcing_loss,
-    train_step,
 )
 from lstm_ref.data import BOS_ID, EOS_ID, PAD_ID, Translation, number_translation
 from lstm_ref.torch import LSTM
@@ -290,8 +289,10 @@ def test_beam_scores_are_the_models_log_probabilities(attention: AttentionKind) 
 def test_decoding_errors() -> None:
     model = _model()
     src, lengths = _batch()
-    with pytest.raises(ValueError, match="beam_size"):
+    with pytest.raises(ValueError, match="beam_size: expected an int >= 1, got 0"):
         beam_search(model, src, lengths, beam_size=0, max_len=3)
+    with pytest.raises(TypeError, match="beam_size: expected an int, got float"):
+        beam_search(model, src, lengths, beam_size=2.0, max_len=3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="src_lengths"):
         greedy_decode(model, src, lengths[:2], max_len=3)
     with pytest.raises(ValueError, match="src_lengths"):
@@ -332,16 +333,20 @@ def test_training_learns_and_is_seeded() -> None:
     assert beam["val_loss"] == record["val_loss"] and 0.0 <= beam["exact_match"] <= 1.0
 
 
-def test_train_step_returns_loss_and_norm() -> None:
-    model = _model()
-    src, lengths = _batch()
-    tgt = torch.tensor([[BOS_ID, 4, EOS_ID]] * 5)
-    opt = torch.optim.SGD(model.parameters(), lr=0.0)
-    loss, norm = train_step(model, opt, src, lengths, tgt, clip=None)
-    assert loss > 0 and norm > 0
+def test_one_step_records_the_teacher_forced_loss() -> None:
+    """One batch of the whole set and a zero learning rate: the step's loss is the set's loss."""
+    train, sv, tv = number_translation(range(8))
+    torch.manual_seed(0)
+    model = Seq2Seq(len(sv), len(tv), embed_size=4, hidden_size=4).double()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    history = fit_seq2seq(model, train, epochs=1, lr=0.0, batch_size=len(train.src))
+    assert history.steps == 1 and history.epoch_loss == history.train_loss
+    assert history.grad_norm[0] > 0 and history.eval_step == []
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+    src, lengths, tgt = (torch.as_tensor(a) for a in (train.src, train.src_lengths, train.tgt))
     with torch.no_grad():
         again = float(teacher_forcing_loss(model, src, lengths, tgt))
-    assert math.isclose(loss, again, rel_tol=1e-12)
+    assert math.isclose(history.train_loss[0], again, rel_tol=1e-12)
 
 
 def test_fit_errors() -> None:
@@ -349,6 +354,10 @@ def test_fit_errors() -> None:
     model = Seq2Seq(len(sv), len(tv), embed_size=4, hidden_size=4)
     with pytest.raises(ValueError, match="epochs"):
         fit_seq2seq(model, train, epochs=0)
+    with pytest.raises(TypeError, match="epochs: expected an int, got float"):
+        fit_seq2seq(model, train, epochs=1.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="batch_size"):
+        fit_seq2seq(model, train, epochs=1, batch_size=0)
     with pytest.raises(ValueError, match="eval_every"):
         fit_seq2seq(model, train, epochs=1, eval_every=0)
     with pytest.raises(TypeError, match="train"):

@@ -1,9 +1,12 @@
-"""fit: deterministic, clips, evaluates, stops early, reports progress as plain text."""
+"""The training core and fit: deterministic, clips, schedules, evaluates, stops early,
+restores the best weights, reports progress as plain text."""
 
 from __future__ import annotations
 
 import json
 import math
+import sys
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -11,8 +14,11 @@ import torch
 from torch import nn
 
 from lstm_ref.data import accuracy, adding, adding_baseline_mse, temporal_order
+from lstm_ref.history import History
 from lstm_ref.models import RecurrentModel
-from lstm_ref.train import History, fit, predict, resolve_device
+from lstm_ref.progress import Progress
+from lstm_ref.train import fit, predict, resolve_device, train_loop
+from lstm_ref.viz import training_curves
 
 
 def _model(seed: int = 0, **kwargs: object) -> RecurrentModel:
@@ -180,7 +186,7 @@ def test_history_is_ready_to_plot_and_serialise(tmp_path: object) -> None:
     h = fit(_model(), _adding_batches, val=val, loss="mse", steps=10, eval_every=5, progress=False)
     record = json.loads(json.dumps(h.to_dict()))
     assert record["step"] == list(range(1, 11)) and record["eval_step"] == [5, 10]
-    fig = h.plot()
+    fig = training_curves(h)
     assert len(fig.axes) == 2
 
 
@@ -198,6 +204,10 @@ def test_progress_is_plain_text_and_quiet_when_asked(capsys: pytest.CaptureFixtu
     ("kwargs", "error", "match"),
     [
         ({"steps": 5, "epochs": 1}, ValueError, "steps, epochs"),
+        ({"steps": 1.5}, TypeError, "steps: expected an int, got float"),
+        ({"epochs": 0}, ValueError, "epochs: expected an int >= 1, got 0"),
+        ({"steps": 5, "batch_size": 0}, ValueError, "batch_size: expected an int >= 1"),
+        ({"steps": 5, "val": adding(4, 8), "patience": 0}, ValueError, "patience"),
         ({}, ValueError, "steps, epochs"),
         ({"epochs": 1, "train": _adding_batches}, ValueError, "epochs"),
         ({"steps": 5, "patience": 2}, ValueError, "val"),
@@ -230,6 +240,209 @@ def test_device_choice() -> None:
     assert resolve_device(None).type == expected
     assert resolve_device("cpu") == torch.device("cpu")
     assert isinstance(History().to_dict(), dict)
+
+
+def test_progress_without_tqdm_prints_plain_lines(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now fails
+    val = adding(32, 8, seed=1)
+    fit(_model(), _adding_batches, val=val, loss="mse", steps=5, progress=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith("5/5 (100%)") and "val_loss=" in lines[-1]
+    assert len(lines) == 5  # one line per tenth of the way: 5 steps, 5 lines
+
+
+# ---------------------------------------------------------------- the training core
+
+
+def _linear(seed: int = 0) -> nn.Linear:
+    torch.manual_seed(seed)
+    return nn.Linear(3, 1)
+
+
+def _fixed_batches(seed: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    g = torch.Generator().manual_seed(seed)
+    while True:
+        yield torch.randn(8, 3, generator=g), torch.randn(8, 1, generator=g)
+
+
+def _mse(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    x, y = batch
+    return ((model(x) - y) ** 2).mean()
+
+
+def _weights(model: nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def test_core_clips_the_global_norm_and_records_it_before() -> None:
+    model = _linear()
+    batch = next(_fixed_batches())
+    loss = _mse(model, batch)
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    norm = float(torch.cat([g.flatten() for g in grads]).norm())
+    before = _weights(model)
+    h = train_loop(
+        model,
+        iter([batch]),
+        _mse,
+        steps=1,
+        optimizer=torch.optim.SGD(model.parameters(), lr=1.0),
+        clip=norm / 4,
+    )
+    assert h.grad_norm[0] == pytest.approx(norm, rel=1e-6)
+    assert h.train_loss[0] == pytest.approx(float(loss.detach()), rel=1e-6)
+    # SGD with lr 1 moves the weights by the clipped gradient, of norm clip.
+    assert float((_weights(model) - before).norm()) == pytest.approx(norm / 4, rel=1e-5)
+    unclipped = _linear()
+    train_loop(
+        unclipped,
+        iter([batch]),
+        _mse,
+        steps=1,
+        optimizer=torch.optim.SGD(unclipped.parameters(), lr=1.0),
+        clip=None,
+    )
+    assert float((_weights(unclipped) - before).norm()) == pytest.approx(norm, rel=1e-5)
+
+
+def test_core_steps_the_schedule_after_the_optimiser() -> None:
+    model = _linear()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    seen: list[float] = []
+
+    def loss_of_batch(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        seen.append(opt.param_groups[0]["lr"])  # the rate this step will use
+        return _mse(model, batch)
+
+    train_loop(
+        model, _fixed_batches(), loss_of_batch, steps=4, optimizer=opt, schedule=lambda k: 0.5**k
+    )
+    assert seen == pytest.approx([0.1, 0.05, 0.025, 0.0125])  # step s: lr * schedule(s - 1)
+
+
+def test_core_evaluates_on_schedule_in_evaluation_mode() -> None:
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5), nn.Linear(4, 1))
+    modes: list[tuple[bool, bool]] = []
+
+    def evaluate(model: nn.Module) -> dict[str, float]:
+        modes.append((model.training, torch.is_grad_enabled()))
+        return {"val_loss": 1.0, "accuracy": 0.5}
+
+    h = train_loop(
+        model,
+        _fixed_batches(),
+        _mse,
+        steps=10,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.01),
+        evaluate=evaluate,
+        eval_every=4,
+        epoch_steps=5,
+    )
+    assert h.eval_step == [4, 8, 10] and h.val_metrics == {"accuracy": [0.5] * 3}
+    assert modes == [(False, False)] * 3 and model.training  # back in training mode
+    assert h.epoch_loss == pytest.approx([np.mean(h.train_loss[:5]), np.mean(h.train_loss[5:])])
+    assert h.stop_reason == "steps" and h.last() == {"step": 10.0, "val_loss": 1.0, "accuracy": 0.5}
+
+
+def _scripted(losses: list[float]) -> tuple[list[torch.Tensor], object]:
+    """An ``evaluate`` returning ``losses`` in turn, and the weights it saw each time."""
+    seen: list[torch.Tensor] = []
+    values = iter(losses)
+
+    def evaluate(model: nn.Module) -> dict[str, float]:
+        seen.append(_weights(model).clone())
+        return {"val_loss": next(values)}
+
+    return seen, evaluate
+
+
+def test_core_patience_stop_when_and_restore_best() -> None:
+    model = _linear()
+    seen, evaluate = _scripted([3.0, 1.0, 2.0, 5.0, 4.0, 0.5])
+    h = train_loop(
+        model,
+        _fixed_batches(),
+        _mse,
+        steps=12,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        evaluate=evaluate,  # type: ignore[arg-type]
+        eval_every=2,
+        patience=3,
+        restore_best=True,
+    )
+    # Best at step 4; three evaluations without a lower loss (steps 6, 8, 10) stop it.
+    assert h.stop_reason == "patience" and h.eval_step == [2, 4, 6, 8, 10] and h.steps == 10
+    assert torch.equal(_weights(model), seen[1])  # the weights of the best evaluation
+    records: list[dict[str, float]] = []
+    model = _linear()
+    h = train_loop(
+        model,
+        _fixed_batches(),
+        _mse,
+        steps=12,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        evaluate=lambda model: {"val_loss": 1.0},
+        eval_every=3,
+        stop_when=lambda record: record["step"] >= 6,
+        on_eval=lambda record: records.append(record),  # type: ignore[func-returns-value]
+    )
+    assert h.stop_reason == "stop_when" and h.steps == 6
+    assert records == [{"step": 3.0, "val_loss": 1.0}, {"step": 6.0, "val_loss": 1.0}]
+
+
+def test_core_is_deterministic_and_records_in_the_loss_unit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def run() -> History:
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 8), nn.Dropout(0.3), nn.Linear(8, 1))
+        return train_loop(
+            model,
+            _fixed_batches(),
+            _mse,
+            steps=6,
+            optimizer=torch.optim.Adam(model.parameters(), lr=0.01),
+            evaluate=lambda model: {"val_loss": float(_mse(model, next(_fixed_batches(9))))},
+            eval_every=3,
+            on_eval=lambda record: f"evaluated at {record['step']:.0f}",
+            loss_unit=lambda nats: nats / math.log(2),
+            progress=Progress(6, enabled=False),
+        )
+
+    first, second = run(), run()
+    assert first == second and first.seconds > 0.0
+    assert first != History() and first.to_dict()["step"] == [1, 2, 3, 4, 5, 6]
+    assert capsys.readouterr().out.splitlines() == ["evaluated at 3", "evaluated at 6"] * 2
+    batch = next(_fixed_batches())
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 8), nn.Dropout(0.3), nn.Linear(8, 1))
+    first_loss = float(_mse(model, batch).detach())  # the same dropout draw as the run's
+    assert first.train_loss[0] == first_loss / math.log(2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"steps": 0}, ValueError, "steps: expected an int >= 1, got 0"),
+        ({"steps": 2.0}, TypeError, "steps: expected an int, got float"),
+        ({"eval_every": 0}, ValueError, "eval_every"),
+        ({"patience": 2}, ValueError, "evaluate"),
+        ({"restore_best": True}, ValueError, "evaluate"),
+        ({"evaluate": lambda model: {"loss": 1.0}}, ValueError, "evaluate: expected a dict"),
+        ({"evaluate": lambda model: {"val_loss": 1.0, "step": 2}}, ValueError, "'step'"),
+    ],
+)
+def test_core_bad_arguments(kwargs: dict[str, object], error: type[Exception], match: str) -> None:
+    model = _linear()
+    args: dict[str, object] = {
+        "steps": 2,
+        "optimizer": torch.optim.SGD(model.parameters(), lr=0.1),
+    }
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        train_loop(model, _fixed_batches(), _mse, **args)  # type: ignore[arg-type]
 
 
 @pytest.mark.cuda

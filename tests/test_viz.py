@@ -12,7 +12,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from lstm_ref import viz
-from lstm_ref.train import History
+from lstm_ref.history import History
+from lstm_ref.numpy import LSTMModel
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +136,18 @@ def test_training_curves(tmp_path: Path) -> None:
     assert len(viz.training_curves(no_val).axes) == 1
     with pytest.raises(ValueError, match="metric"):
         viz.training_curves(_history(0, metric=False), metric="accuracy")
+
+
+def test_training_curves_draw_a_numpy_run_next_to_a_torch_one(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 5, 2)), rng.standard_normal((64, 1))
+    numpy_run = LSTMModel(2, 4, seed=0).fit(x, y, steps=20, batch_size=16, val=(x, y), eval_every=5)
+    fig = viz.training_curves({"NumPy": numpy_run, "torch": _history(0)}, smooth=5)
+    _check(fig, tmp_path)
+    assert len(fig.axes) == 2  # training and validation loss
+    drawn = fig.axes[1].lines[0]
+    np.testing.assert_array_equal(drawn.get_xdata(), [5, 10, 15, 20])
+    np.testing.assert_allclose(drawn.get_ydata(), numpy_run.val_loss)
 
 
 def test_animation_is_self_contained_html() -> None:

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import math
 import platform
-import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -33,9 +32,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lstm_ref.checks import check_positive_int, evaluating, model_device
 from lstm_ref.data import CharVocab, PythonSource, load_python_source
+from lstm_ref.history import History
 from lstm_ref.models import set_forget_bias
-from lstm_ref.train import History
+from lstm_ref.progress import Progress
+from lstm_ref.train import train_loop
 
 __all__ = [
     "STDLIB_LM",
@@ -91,8 +93,7 @@ class CharLM(nn.Module):
             ("embedding_size", embedding_size),
             ("num_layers", num_layers),
         ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+            check_positive_int(name, value)
         self.vocab_size, self.hidden_size = vocab_size, hidden_size
         self.embedding = nn.Embedding(vocab_size, embedding_size)
         self.lstm = nn.LSTM(embedding_size, hidden_size, num_layers=num_layers, batch_first=True)
@@ -146,11 +147,6 @@ def tbptt_batches(
             yield stream[at], stream[at + 1]
 
 
-def _device(model: nn.Module) -> torch.device:
-    """Where ``model``'s weights live: every function here moves its data there."""
-    return next(model.parameters()).device
-
-
 def _detach(state: State) -> State:
     return (state[0].detach(), state[1].detach())
 
@@ -178,26 +174,24 @@ def char_bits(model: CharLM, ids: np.ndarray, *, tracks: int = 16, chunk: int = 
     ids = np.asarray(ids, dtype=np.int64)
     if ids.ndim != 1 or len(ids) < 2:
         raise ValueError(f"ids: expected shape (L,) with L >= 2, got {ids.shape}")
-    if tracks < 1 or chunk < 1:
-        raise ValueError(f"tracks, chunk: expected ints >= 1, got {tracks}, {chunk}")
-    was_training = model.training
-    model.eval()
+    tracks = check_positive_int("tracks", tracks)
+    chunk = check_positive_int("chunk", chunk)
     n = len(ids) - 1
     tracks = min(tracks, n)
     width = -(-n // tracks)  # ceil: the last track is padded, and the padding dropped
     x = np.zeros(tracks * width, dtype=np.int64)
     y = np.zeros(tracks * width, dtype=np.int64)
     x[:n], y[:n] = ids[:-1], ids[1:]
-    device = _device(model)
+    device = model_device(model)
     xs = torch.from_numpy(x.reshape(tracks, width)).to(device)
     ys = torch.from_numpy(y.reshape(tracks, width)).to(device)
     bits = torch.empty(tracks, width, dtype=torch.float64)
     state: State | None = None
-    for s in range(0, width, chunk):
-        logits, state = model(xs[:, s : s + chunk], state)
-        nats = F.cross_entropy(logits.transpose(1, 2), ys[:, s : s + chunk], reduction="none")
-        bits[:, s : s + chunk] = nats.double().cpu() / math.log(2)
-    model.train(was_training)
+    with evaluating(model):
+        for s in range(0, width, chunk):
+            logits, state = model(xs[:, s : s + chunk], state)
+            nats = F.cross_entropy(logits.transpose(1, 2), ys[:, s : s + chunk], reduction="none")
+            bits[:, s : s + chunk] = nats.double().cpu() / math.log(2)
     return bits.reshape(-1)[:n].numpy()
 
 
@@ -228,20 +222,23 @@ def sample(
         raise ValueError("prime: expected at least one character, got ''")
     if not temperature > 0:
         raise ValueError(f"temperature: expected a number > 0, got {temperature}")
-    was_training = model.training
-    model.eval()
-    device = _device(model)
+    device = model_device(model)
     # Draws on the CPU, so a seed gives the same text whatever the model's device.
     generator = torch.Generator().manual_seed(seed)
-    logits, state = model(torch.from_numpy(vocab.encode(prime))[None].to(device), None)
     out = []
-    for _ in range(length):
-        probs = torch.softmax(logits[0, -1].cpu() / temperature, dim=-1)
-        nxt = torch.multinomial(probs, 1, generator=generator)
-        out.append(int(nxt))
-        logits, state = model(nxt[None].to(device), state)
-    model.train(was_training)
+    with evaluating(model):
+        logits, state = model(torch.from_numpy(vocab.encode(prime))[None].to(device), None)
+        for _ in range(length):
+            probs = torch.softmax(logits[0, -1].cpu() / temperature, dim=-1)
+            nxt = torch.multinomial(probs, 1, generator=generator)
+            out.append(int(nxt))
+            logits, state = model(nxt[None].to(device), state)
     return vocab.decode(out)
+
+
+def _bits_on(ids: np.ndarray) -> Callable[[CharLM], dict[str, float]]:
+    """``evaluate`` for the training core: the model's bits per character on ``ids``."""
+    return lambda model: {"val_loss": float(char_bits(model, ids).mean())}
 
 
 def train_char_lm(
@@ -266,7 +263,10 @@ def train_char_lm(
 
     Adam with a learning rate decaying exponentially from ``lr`` to
     ``final_lr`` over the ``steps``, :math:`\eta_s = \eta_0 (\eta_1/\eta_0)^{s/S}`,
-    and the gradient norm clipped to ``clip``.
+    and the gradient norm clipped to ``clip``. The steps run in the training
+    core, :func:`lstm_ref.train.train_loop`; what is particular to the
+    language model is the loss of a batch, which reads the next window of
+    every track starting from the state the previous batch left.
 
     Parameters
     ----------
@@ -292,7 +292,7 @@ def train_char_lm(
         Seeds the initial state of torch's generator for dropout-free
         reproducibility of the whole run (and of the samples).
     progress : bool
-        Show a plain-text tqdm bar with the running loss.
+        Show a plain-text progress bar with the running loss (bits per character).
 
     Returns
     -------
@@ -300,50 +300,41 @@ def train_char_lm(
         ``train_loss`` (bits per character of each batch), ``grad_norm``,
         ``eval_step`` and ``val_loss`` (bits per character).
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps: expected an int >= 1, got {steps!r}")
+    steps = check_positive_int("steps", steps)
+    eval_every = check_positive_int("eval_every", eval_every, minimum=0)
     if not 0 < final_lr <= lr:
         raise ValueError(f"final_lr: expected 0 < final_lr <= lr = {lr}, got {final_lr}")
     torch.manual_seed(seed)
-    batches = tbptt_batches(ids, batch_size, seq_len)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    decay = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (final_lr / lr) ** (min(s, steps) / steps)
-    )
-    history = History()
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=steps, file=sys.stdout, ncols=90, mininterval=10, ascii=True)
+    device = model_device(model)
     state: State | None = None
-    device = _device(model)
-    model.train()
-    for step in range(1, steps + 1):
-        x, y = (t.to(device) for t in next(batches))
+
+    def loss_of_batch(model: CharLM, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        nonlocal state
+        x, y = (t.to(device) for t in batch)
         logits, state = model(x, state)
-        state = _detach(state)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        norm = nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        decay.step()
-        history.step.append(step)
-        history.train_loss.append(loss.item() / math.log(2))
-        history.grad_norm.append(float(norm))
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(bpc=f"{history.train_loss[-1]:.3f}", refresh=False)
-        if val_ids is not None and (step == steps or (eval_every and step % eval_every == 0)):
-            history.eval_step.append(step)
-            history.val_loss.append(float(char_bits(model, val_ids).mean()))
-            if vocab is not None:
-                text = prime + sample(model, vocab, prime, sample_length, temperature=0.8)
-                message = f"step {step}: validation {history.val_loss[-1]:.3f} bpc\n{text}\n"
-                (bar.write if bar is not None else print)(message)
-    if bar is not None:
-        bar.close()
+        state = _detach(state)  # carried into the next batch; gradients stop here
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+    def show_sample(record: dict[str, float]) -> str | None:
+        if vocab is None:
+            return None
+        text = prime + sample(model, vocab, prime, sample_length, temperature=0.8)
+        return f"step {record['step']:.0f}: validation {record['val_loss']:.3f} bpc\n{text}\n"
+
+    history = train_loop(
+        model,
+        tbptt_batches(ids, batch_size, seq_len),
+        loss_of_batch,
+        steps=steps,
+        optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+        clip=clip,
+        schedule=lambda s: (final_lr / lr) ** (min(s, steps) / steps),
+        evaluate=None if val_ids is None else _bits_on(val_ids),
+        eval_every=eval_every or None,
+        on_eval=show_sample,
+        loss_unit=lambda nats: nats / math.log(2),
+        progress=Progress(steps, enabled=progress, mininterval=10),
+    )
     model.eval()
     return history
 
@@ -380,7 +371,7 @@ def gate_trace(model: CharLM, ids: np.ndarray) -> GateTrace:
     if ids.ndim != 1 or len(ids) < 1:
         raise ValueError(f"ids: expected shape (T,) with T >= 1, got {ids.shape}")
     lstm = model.lstm
-    x = model.embedding(torch.from_numpy(ids).to(_device(model)))
+    x = model.embedding(torch.from_numpy(ids).to(model_device(model)))
     h = lstm(x[None])[0][0] if lstm.num_layers == 1 else _first_layer(model, x)
     h_prev = torch.cat([h.new_zeros(1, lstm.hidden_size), h[:-1]])
     w = dict(lstm.named_parameters())

@@ -11,7 +11,8 @@ average
 
 which for equal slices is exactly the gradient of the mean loss over the
 whole batch :math:`B`: ``W`` processes with batches of ``b`` train the same
-model as one process with batches of ``W * b``.
+model as one process with batches of ``W * b``. Each rank runs the package's
+training core, :func:`lstm_ref.train.train_loop`, on its own slices.
 
 Run it with two CPU processes (gloo backend)::
 
@@ -28,10 +29,11 @@ single-process twin.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import torch
@@ -40,8 +42,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
+from lstm_ref.checks import check_positive_int
 from lstm_ref.data import adding
+from lstm_ref.history import History
 from lstm_ref.models import RecurrentModel
+from lstm_ref.train import train_loop
 
 #: Sequence length of the adding problem every run trains on.
 T = 20
@@ -63,12 +68,6 @@ def global_batch(step: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor
     ).reshape(batch_size, 1)
 
 
-def _check(name: str, value: int, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
-    return value
-
-
 def _train(
     model: nn.Module,
     steps: int,
@@ -77,23 +76,30 @@ def _train(
     rank: int,
     world_size: int,
     device: torch.device | None = None,
-) -> None:
-    """SGD on this rank's contiguous slice of every global batch."""
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    for step in range(steps):
-        x, y = global_batch(step, batch_size)
-        x, y = x.chunk(world_size)[rank].to(device), y.chunk(world_size)[rank].to(device)
-        opt.zero_grad()
-        F.mse_loss(model(x), y).backward()  # DDP all-reduces during backward
-        opt.step()
+) -> History:
+    """SGD, without clipping, on this rank's contiguous slice of every global batch."""
+
+    def rank_batches() -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        for step in itertools.count():
+            x, y = global_batch(step, batch_size)
+            yield x.chunk(world_size)[rank].to(device), y.chunk(world_size)[rank].to(device)
+
+    def loss_of_batch(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        x, y = batch
+        return F.mse_loss(model(x), y)  # DDP all-reduces the gradients during backward
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    return train_loop(
+        model, rank_batches(), loss_of_batch, steps=steps, optimizer=optimizer, clip=None
+    )
 
 
 def train_single(
     steps: int = 20, batch_size: int = 32, lr: float = 0.5, seed: int = 0
 ) -> dict[str, torch.Tensor]:
     """Train :func:`make_model` in one process on each whole global batch; its ``state_dict``."""
-    _check("steps", steps)
-    _check("batch_size", batch_size)
+    check_positive_int("steps", steps)
+    check_positive_int("batch_size", batch_size)
     model = make_model(seed)
     _train(model, steps, batch_size, lr, rank=0, world_size=1)
     return model.state_dict()
@@ -157,9 +163,9 @@ def launch(
     RuntimeError
         If ``torchrun`` fails; the message holds its output.
     """
-    _check("nproc", nproc)
-    _check("steps", steps)
-    _check("batch_size", batch_size)
+    check_positive_int("nproc", nproc)
+    check_positive_int("steps", steps)
+    check_positive_int("batch_size", batch_size)
     if batch_size % nproc:
         raise ValueError(f"batch_size: expected a multiple of nproc={nproc}, got {batch_size}")
     out = Path(out)

@@ -36,8 +36,9 @@ from lstm_ref.checks import (
 )
 from lstm_ref.data._optional import require
 from lstm_ref.data.series import StandardScaler, make_windows
+from lstm_ref.history import History
 from lstm_ref.models import RecurrentModel
-from lstm_ref.train import History, fit, predict
+from lstm_ref.train import fit, predict
 
 __all__ = [
     "ETS",

@@ -34,8 +34,7 @@ Data come as a :class:`~lstm_ref.data.number_words.Translation` (ids padded with
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -44,9 +43,11 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from lstm_ref.checks import check_positive_int, evaluating, model_device
 from lstm_ref.data.number_words import BOS_ID, EOS_ID, PAD_ID, Translation
+from lstm_ref.history import History
 from lstm_ref.torch import LSTM
-from lstm_ref.train import History
+from lstm_ref.train import train_loop
 
 State = tuple[Tensor, Tensor]
 #: The attention forms of :class:`Seq2Seq` (None: no attention).
@@ -453,31 +454,6 @@ def teacher_forcing_loss(model: Seq2Seq, src: Tensor, src_lengths: Tensor, tgt: 
     )
 
 
-def train_step(
-    model: Seq2Seq,
-    optimizer: torch.optim.Optimizer,
-    src: Tensor,
-    src_lengths: Tensor,
-    tgt: Tensor,
-    *,
-    clip: float | None = 1.0,
-) -> tuple[float, float]:
-    """One teacher-forced step: loss, back-propagation, gradient clipping, optimiser step.
-
-    Returns
-    -------
-    loss, grad_norm : float
-        The batch's loss and the gradient norm before clipping.
-    """
-    model.train()
-    optimizer.zero_grad(set_to_none=True)
-    loss = teacher_forcing_loss(model, src, src_lengths, tgt)
-    loss.backward()
-    norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else math.inf)
-    optimizer.step()
-    return float(loss.detach()), float(norm)
-
-
 class Decoded(NamedTuple):
     """The output of :func:`greedy_decode` and :func:`beam_search`.
 
@@ -532,11 +508,9 @@ def greedy_decode(
         ``ids (N, L)`` with ``L <= max_len``, their log-probabilities, the
         attention weights.
     """
-    device = next(model.parameters()).device
+    device = model_device(model)
     src_t, lengths = _tensors(src, src_lengths, device)
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
+    with evaluating(model), torch.no_grad():
         memory = model.encoder(src_t, lengths)
         state = memory.state
         tokens = torch.full((len(src_t),), BOS_ID, dtype=torch.int64, device=device)
@@ -554,7 +528,6 @@ def greedy_decode(
             done |= tokens == EOS_ID
             if bool(done.all()):
                 break
-    model.train(was_training)
     return Decoded(torch.stack(ids, 1), scores, torch.stack(weights, 1) if weights else None)
 
 
@@ -599,14 +572,11 @@ def beam_search(
         The best prefix of each source: ``ids (N, L)``, its log-probability,
         its attention weights.
     """
-    if isinstance(beam_size, bool) or not isinstance(beam_size, int) or beam_size < 1:
-        raise ValueError(f"beam_size: expected an int >= 1, got {beam_size!r}")
-    device = next(model.parameters()).device
+    k = check_positive_int("beam_size", beam_size)
+    device = model_device(model)
     src_t, lengths = _tensors(src, src_lengths, device)
-    n, k = len(src_t), beam_size
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
+    n = len(src_t)
+    with evaluating(model), torch.no_grad():
         enc = model.encoder(src_t, lengths)
         # Every source is repeated K times: row n*K + j is beam j of source n.
         memory = Memory(
@@ -647,7 +617,6 @@ def beam_search(
             tokens = tokens_nk.view(-1)
             if bool(done.all()):
                 break
-    model.train(was_training)
     return Decoded(ids[:, 0], scores[:, 0], weights[:, 0] if model.attention is not None else None)
 
 
@@ -685,6 +654,30 @@ def exact_match(predicted: Tensor | np.ndarray, target: Tensor | np.ndarray) -> 
     return float(np.mean(hits))
 
 
+def _shuffled_batches(
+    src: Tensor, lengths: Tensor, tgt: Tensor, batch_size: int, rng: np.random.Generator
+) -> Iterator[tuple[Tensor, Tensor, Tensor]]:
+    """Endless ``(src, src_lengths, tgt)`` batches, the pairs shuffled anew each epoch.
+
+    Each batch is trimmed to the longest source and target it holds: fewer
+    steps to run, the same loss.
+    """
+    while True:
+        order = torch.as_tensor(rng.permutation(len(src)), device=src.device)
+        for start in range(0, len(src), batch_size):
+            rows = order[start : start + batch_size]
+            b_lengths = lengths[rows.cpu()]
+            b_src = src[rows, : int(b_lengths.max())]
+            b_tgt = tgt[rows]
+            b_tgt = b_tgt[:, : int((b_tgt != PAD_ID).sum(1).max())]
+            yield b_src, b_lengths, b_tgt
+
+
+def _teacher_forcing_batch_loss(model: Seq2Seq, batch: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+    """``loss_of_batch`` of the training core: :func:`teacher_forcing_loss` of one batch."""
+    return teacher_forcing_loss(model, *batch)
+
+
 def fit_seq2seq(
     model: Seq2Seq,
     train: Translation,
@@ -698,10 +691,12 @@ def fit_seq2seq(
     eval_every: int | None = None,
     on_eval: Callable[[dict[str, float]], None] | None = None,
 ) -> History:
-    """Train ``model`` with teacher forcing (Adam) and record a :class:`~lstm_ref.train.History`.
+    """Train ``model`` with teacher forcing (Adam) and record a :class:`~lstm_ref.history.History`.
 
-    Every ``eval_every`` steps the validation set, if given, is translated
-    greedily: ``history.val_loss`` holds its teacher-forced loss and
+    The training core :func:`lstm_ref.train.train_loop` runs the steps, with
+    :func:`teacher_forcing_loss` as the loss of a batch. Every ``eval_every``
+    steps the validation set, if given, is translated greedily:
+    ``history.val_loss`` holds its teacher-forced loss and
     ``history.val_metrics["exact_match"]`` the fraction translated exactly.
 
     Parameters
@@ -726,54 +721,37 @@ def fit_seq2seq(
         ``on_eval(record)`` after each evaluation, e.g. to print it;
         ``record`` holds ``step``, ``epoch``, ``val_loss`` and ``exact_match``.
     """
-    for name, value in (("epochs", epochs), ("eval_every", eval_every)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    if eval_every is not None:
+        check_positive_int("eval_every", eval_every)
     for name, data in (("train", train), ("val", val)):
         if data is not None and not isinstance(data, Translation):
             raise TypeError(
                 f"{name}: expected a lstm_ref.data.Translation, got {type(data).__name__}"
             )
-    device = next(model.parameters()).device
+    device = model_device(model)
     src, lengths = _tensors(train.src, train.src_lengths, device)
     tgt = torch.as_tensor(train.tgt, device=device)
-    rng = np.random.default_rng(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
     steps_per_epoch = math.ceil(len(src) / batch_size)
-    every = eval_every or steps_per_epoch
-    history = History(val_metrics={"exact_match": []} if val is not None else {})
-    started = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        order = torch.as_tensor(rng.permutation(len(src)), device=device)
-        for start in range(0, len(src), batch_size):
-            rows = order[start : start + batch_size]
-            b_lengths = lengths[rows.cpu()]
-            b_tgt = tgt[rows]
-            # Trim the padding this batch does not need: fewer steps to run.
-            b_src = src[rows, : int(b_lengths.max())]
-            b_tgt = b_tgt[:, : int((b_tgt != PAD_ID).sum(1).max())]
-            loss, norm = train_step(model, opt, b_src, b_lengths, b_tgt, clip=clip)
-            step = len(history.step) + 1
-            history.step.append(step)
-            history.train_loss.append(loss)
-            history.grad_norm.append(norm)
-            last = epoch == epochs and start + batch_size >= len(src)
-            if val is not None and (step % every == 0 or last):
-                record = {
-                    "step": float(step),
-                    "epoch": step / steps_per_epoch,
-                    **evaluate(model, val),
-                }
-                history.eval_step.append(step)
-                history.val_loss.append(record["val_loss"])
-                history.val_metrics["exact_match"].append(record["exact_match"])
-                if on_eval is not None:
-                    on_eval(record)
-        history.epoch_loss.append(float(np.mean(history.train_loss[-steps_per_epoch:])))
-    history.seconds = time.perf_counter() - started
-    return history
+
+    def report(record: dict[str, float]) -> None:
+        if on_eval is not None:
+            step, rest = record["step"], {k: v for k, v in record.items() if k != "step"}
+            on_eval({"step": step, "epoch": step / steps_per_epoch, **rest})
+
+    return train_loop(
+        model,
+        _shuffled_batches(src, lengths, tgt, batch_size, np.random.default_rng(seed)),
+        _teacher_forcing_batch_loss,
+        steps=epochs * steps_per_epoch,
+        optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+        clip=clip,
+        evaluate=None if val is None else lambda m: evaluate(m, val),
+        eval_every=eval_every or steps_per_epoch,
+        epoch_steps=steps_per_epoch,
+        on_eval=report,
+    )
 
 
 def evaluate(model: Seq2Seq, data: Translation, *, beam_size: int = 1) -> dict[str, float]:
@@ -785,14 +763,11 @@ def evaluate(model: Seq2Seq, data: Translation, *, beam_size: int = 1) -> dict[s
         ``{"val_loss": ..., "exact_match": ...}``; outputs come from
         :func:`greedy_decode` (``beam_size=1``) or :func:`beam_search`.
     """
-    device = next(model.parameters()).device
+    device = model_device(model)
     src, lengths = _tensors(data.src, data.src_lengths, device)
     tgt = torch.as_tensor(data.tgt, device=device)
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
+    with evaluating(model), torch.no_grad():
         loss = float(teacher_forcing_loss(model, src, lengths, tgt))
-    model.train(was_training)
     max_len = tgt.shape[1] + 5
     if beam_size == 1:
         out = greedy_decode(model, src, lengths, max_len=max_len)

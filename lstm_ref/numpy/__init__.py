@@ -44,7 +44,7 @@ from lstm_ref.numpy.lstm import (
     lstm_step_backward,
     lstm_step_forward,
 )
-from lstm_ref.numpy.model import History, LSTMModel
+from lstm_ref.numpy.model import LSTMModel
 from lstm_ref.numpy.optim import SGD, Adam, clip_grad_norm, global_norm
 from lstm_ref.numpy.rnn import (
     RNNCache,
@@ -61,7 +61,6 @@ __all__ = [
     "DTypeError",
     "GRUCache",
     "GRUStepCache",
-    "History",
     "LSTMCache",
     "LSTMModel",
     "LSTMStepCache",

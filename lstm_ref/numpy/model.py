@@ -9,7 +9,9 @@ r"""A small trainable NumPy model: an LSTM and a linear read-out.
 with a mean-squared-error head (regression, e.g. the adding problem) or a
 softmax cross-entropy head (classification, ``output_size`` classes).
 Trained by :meth:`LSTMModel.fit` with Adam and gradient-norm clipping; the
-gradients come from ``lstm_backward``, written by hand.
+gradients come from ``lstm_backward``, written by hand. The run is recorded in
+the same :class:`~lstm_ref.history.History` as the PyTorch trainings, so
+:func:`lstm_ref.viz.training_curves` draws either.
 
 Data are **batch-major**, ``x`` of shape ``(N, T, D)``, as ``lstm_ref.data``
 produces them; the model transposes to the time-major layout of the LSTM.
@@ -19,36 +21,22 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from lstm_ref.checks import check_positive_int
+from lstm_ref.history import History
 from lstm_ref.numpy._validation import FloatArray, check_float_array
 from lstm_ref.numpy.losses import cross_entropy_loss, mse_loss
 from lstm_ref.numpy.lstm import LSTMCache, lstm_backward, lstm_forward
 from lstm_ref.numpy.optim import Adam, clip_grad_norm, global_norm
+from lstm_ref.progress import Progress
 
 Loss = Literal["mse", "cross_entropy"]
 Readout = Literal["last", "all"]
-
-
-@dataclass
-class History:
-    """What :meth:`LSTMModel.fit` measured, ready to plot.
-
-    ``step``, ``loss`` and ``grad_norm`` have one entry per training step;
-    ``val_step`` and ``val_loss`` one per validation evaluation.
-    """
-
-    step: list[int] = field(default_factory=list)  #: training step numbers, from 1
-    loss: list[float] = field(default_factory=list)  #: mini-batch loss at each step
-    grad_norm: list[float] = field(default_factory=list)  #: gradient norm before clipping
-    val_step: list[int] = field(default_factory=list)  #: steps at which validation ran
-    val_loss: list[float] = field(default_factory=list)  #: validation loss at those steps
-    seconds: float = 0.0  #: wall-clock training time
 
 
 class LSTMModel:
@@ -98,8 +86,7 @@ class LSTMModel:
             ("hidden_size", hidden_size),
             ("output_size", output_size),
         ):
-            if size < 1:
-                raise ValueError(f"{name}: expected a positive integer, got {size}")
+            check_positive_int(name, size)
         if loss not in ("mse", "cross_entropy"):
             raise ValueError(f"loss: expected 'mse' or 'cross_entropy', got {loss!r}")
         if readout not in ("last", "all"):
@@ -231,7 +218,7 @@ class LSTMModel:
         val: tuple[FloatArray, npt.ArrayLike] | None = None,
         eval_every: int = 100,
         stop_below: float | None = None,
-        verbose: bool = False,
+        progress: bool = False,
     ) -> History:
         """Train with Adam on shuffled mini-batches, clipping the gradient norm.
 
@@ -256,20 +243,23 @@ class LSTMModel:
         eval_every : int
             Steps between validation evaluations.
         stop_below : float or None
-            Stop as soon as the validation loss is below this value.
-        verbose : bool
-            Print the losses at each validation evaluation.
+            Stop as soon as the validation loss is below this value
+            (``History.stop_reason`` is then ``"stop_when"``).
+        progress : bool
+            Show a plain-text progress bar with the loss and the latest
+            validation loss.
 
         Returns
         -------
         History
-            Per-step losses and gradient norms, validation losses, wall time.
+            ``step``, ``train_loss`` and ``grad_norm`` (before clipping) of
+            each step; ``eval_step`` and ``val_loss`` of each evaluation; why
+            training stopped; the wall-clock time. ``epoch_loss`` and
+            ``val_metrics`` stay empty.
         """
-        if steps < 1 or batch_size < 1 or eval_every < 1:
-            raise ValueError(
-                "steps, batch_size, eval_every: expected positive integers, "
-                f"got {steps}, {batch_size}, {eval_every}"
-            )
+        steps = check_positive_int("steps", steps)
+        batch_size = check_positive_int("batch_size", batch_size)
+        eval_every = check_positive_int("eval_every", eval_every)
         y_all = np.asarray(y)
         n = len(x)
         if len(y_all) != n:
@@ -277,29 +267,32 @@ class LSTMModel:
         rng = np.random.default_rng(seed)
         optimizer = Adam(lr)
         history = History()
+        shown: dict[str, float] = {}  # the latest validation loss, kept on the bar
         start = time.perf_counter()
         order = rng.permutation(n)
         position = 0
-        for step in range(1, steps + 1):
-            if position + batch_size > n:  # a new pass over the data, in a new order
-                order, position = rng.permutation(n), 0
-            batch = order[position : position + batch_size]
-            position += batch_size
+        with Progress(steps, enabled=progress) as bar:
+            for step in range(1, steps + 1):
+                if position + batch_size > n:  # a new pass over the data, in a new order
+                    order, position = rng.permutation(n), 0
+                batch = order[position : position + batch_size]
+                position += batch_size
 
-            loss, grads = self.loss_and_grads(x[batch], y_all[batch])
-            norm = clip_grad_norm(grads, clip) if clip is not None else global_norm(grads)
-            optimizer.step(self.params, grads)
-            history.step.append(step)
-            history.loss.append(loss)
-            history.grad_norm.append(norm)
+                loss, grads = self.loss_and_grads(x[batch], y_all[batch])
+                norm = clip_grad_norm(grads, clip) if clip is not None else global_norm(grads)
+                optimizer.step(self.params, grads)
+                history.step.append(step)
+                history.train_loss.append(loss)
+                history.grad_norm.append(norm)
 
-            if val is not None and step % eval_every == 0:
-                val_loss = self.evaluate(*val)
-                history.val_step.append(step)
-                history.val_loss.append(val_loss)
-                if verbose:
-                    print(f"step {step:5d}  train {loss:.4f}  val {val_loss:.4f}")
-                if stop_below is not None and val_loss < stop_below:
+                evaluated = val is not None and step % eval_every == 0
+                if val is not None and evaluated:
+                    shown["val_loss"] = self.evaluate(*val)
+                    history.eval_step.append(step)
+                    history.val_loss.append(shown["val_loss"])
+                bar.update({"loss": loss, **shown})
+                if evaluated and stop_below is not None and shown["val_loss"] < stop_below:
+                    history.stop_reason = "stop_when"
                     break
         history.seconds = time.perf_counter() - start
         return history

@@ -1,4 +1,10 @@
-"""Training curves from one or many :class:`lstm_ref.train.History` objects."""
+"""Training curves from one or many :class:`lstm_ref.history.History` objects.
+
+Every training of the package records one: :func:`lstm_ref.train.fit` and the
+applications built on the training core, and the NumPy reference's
+:meth:`lstm_ref.numpy.model.LSTMModel.fit`, so the same figure draws any of them,
+side by side.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,12 @@ from matplotlib.figure import Figure
 
 
 class HistoryLike(Protocol):
-    """What :func:`training_curves` reads from a :class:`lstm_ref.train.History`."""
+    """What :func:`training_curves` reads from a :class:`lstm_ref.history.History`.
+
+    ``step`` and ``train_loss`` have one entry per training step,
+    ``eval_step``, ``val_loss`` and each list of ``val_metrics`` one per
+    evaluation (all empty when there was none).
+    """
 
     step: list[int]
     train_loss: list[float]
