@@ -7,9 +7,10 @@ separated by "|" are independent: neither imports the other). The contracts in
 ``lint-imports`` checks them. ``import lstm_ref`` itself stays light (no torch,
 no matplotlib: each subpackage is imported on first use).
 
-``lstm_ref.checks``, ``lstm_ref.history``, ``lstm_ref.progress``
+``lstm_ref.checks``, ``lstm_ref.history``, ``lstm_ref.optional``, ``lstm_ref.progress``
     The foundation, without torch or matplotlib: argument checks every layer
-    shares, the record of a training run, the progress bar.
+    shares, the record of a training run, importing the optional packages
+    that data sets come from, the progress bar.
 ``lstm_ref.numpy``
     The NumPy reference: RNN, LSTM and GRU with hand-written backward passes.
 ``lstm_ref.data`` | ``lstm_ref.torch``
@@ -36,6 +37,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "checks",
     "history",
+    "optional",
     "progress",
     "numpy",
     "torch",

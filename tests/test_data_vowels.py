@@ -16,7 +16,7 @@ from lstm_ref.data import (
     load_japanese_vowels,
     read_ts,
 )
-from lstm_ref.data._optional import package_dir
+from lstm_ref.optional import package_dir
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from lstm_ref.checks import check_fraction, check_positive_int, check_series
-from lstm_ref.data._optional import require
 from lstm_ref.data.series import Split, make_windows
+from lstm_ref.optional import require
 
 if TYPE_CHECKING:
     import torch

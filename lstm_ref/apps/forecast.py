@@ -34,10 +34,10 @@ from lstm_ref.checks import (
     evaluating,
     model_device,
 )
-from lstm_ref.data._optional import require
 from lstm_ref.data.series import StandardScaler, make_windows
 from lstm_ref.history import History
 from lstm_ref.models import RecurrentModel
+from lstm_ref.optional import require
 from lstm_ref.train import fit, predict
 
 __all__ = [

@@ -17,8 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lstm_ref.checks import check_mask, check_positive_int
-
-from ._optional import package_dir
+from lstm_ref.optional import package_dir
 
 #: Sampling rate of the MIT-BIH Arrhythmia Database, in Hz.
 ECG_SAMPLING_RATE = 360.0

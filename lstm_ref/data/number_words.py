@@ -29,8 +29,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from lstm_ref.checks import Seed, as_generator, check_positive_int, check_type
+from lstm_ref.optional import require
 
-from ._optional import require
 from .text import _Vocab
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"

@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lstm_ref.checks import check_type
-
-from ._optional import require
+from lstm_ref.optional import require
 
 if TYPE_CHECKING:
     import pandas

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._optional import require
+from lstm_ref.optional import require
 
 if TYPE_CHECKING:
     import pandas

@@ -20,8 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lstm_ref.checks import check_type
-
-from ._optional import require
+from lstm_ref.optional import require
 
 #: Twelve Latin-script locales, one per language; pl_PL has the most names by far.
 SURNAME_LOCALES: tuple[str, ...] = (

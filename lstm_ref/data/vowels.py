@@ -19,8 +19,9 @@ from typing import Literal
 
 import numpy as np
 
+from lstm_ref.optional import package_dir
+
 from ._common import Task
-from ._optional import package_dir
 
 #: Speakers (classes), features per frame, and the longest utterance in frames.
 VOWELS_SPEAKERS, VOWELS_FEATURES, VOWELS_MAX_LEN = 9, 12, 29

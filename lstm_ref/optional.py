@@ -1,4 +1,4 @@
-"""Importing the packages that ship the application data sets.
+"""Importing the optional packages that data sets and baselines come from.
 
 The real-data loaders read files installed with a package (statsmodels, arch,
 sktime, Faker, ...). Those packages are pinned in ``requirements/book.txt``

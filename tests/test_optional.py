@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from lstm_ref.data._optional import package_dir, require
+from lstm_ref.optional import package_dir, require
 
 
 def test_require_returns_the_module() -> None:
