@@ -11,7 +11,7 @@ Scores
     score over a window).
 Judging
     :func:`roc_auc` (every threshold at once), :func:`precision_recall` (one
-    threshold), :func:`lstm_ref.data.segments` and :func:`event_counts` (whole anomalies
+    threshold), :func:`~lstm_ref.data.ecg.segments` and :func:`event_counts` (whole anomalies
     rather than single points).
 
 Only NumPy is imported.
