@@ -9,15 +9,11 @@ the same exception type with a message matching torch's regex.
 
 Importing ``common_modules`` takes a few seconds (it builds the whole
 database) and needs ``expecttest``, a test dependency of PyTorch that a plain
-``pip install torch`` lacks; without it a stand-in is put in its place (only
-its ``TestCase`` base class is touched at import time).
+``pip install torch`` lacks (the book's pinned environment installs it).
 """
 
 from __future__ import annotations
 
-import sys
-import types
-import unittest
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,22 +21,20 @@ import pytest
 import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
-from torch_helpers import rel_err
-
-import lstm_ref.torch as lt
-
-try:
-    import expecttest  # noqa: F401
-except ModuleNotFoundError:
-    _stand_in = types.ModuleType("expecttest")
-    _stand_in.TestCase = unittest.TestCase  # type: ignore[attr-defined]
-    sys.modules["expecttest"] = _stand_in
-
 from torch.testing._internal.common_modules import (
     ModuleErrorEnum,
     ModuleInfo,
     module_db,
 )
+from torch_helpers import rel_err
+
+import lstm_ref.torch as lt
+
+# Importing PyTorch's test utilities freezes the global backend flags for the whole
+# process (torch.backends.disable_global_flags), which would break every later test in
+# this worker that sets, say, cudnn.allow_tf32. Thaw them again.
+torch.backends.flags_frozen.__globals__["__allow_nonbracketed_mutation_flag"] = True
+assert not torch.backends.flags_frozen()
 
 OURS: dict[type[nn.Module], type[nn.Module]] = {
     nn.RNN: lt.RNN,
