@@ -51,6 +51,7 @@ from typing import Any, NamedTuple, TextIO
 
 import numpy as np
 import torch
+from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from lstm_ref.progress import Progress
@@ -429,6 +430,71 @@ def count_ops(run: Run) -> Counter[str]:
     with counter:
         run()
     return counter.counts
+
+
+#: The ATen operators that are matrix products (GEMMs) in :func:`count_ops`'s counts.
+GEMM_OPS = ("addmm", "mm", "bmm", "_linear_pointwise")
+
+
+def operator_counts(model: nn.Module, x: torch.Tensor) -> dict[str, int]:
+    """GEMMs and all operators of one forward, and of one forward + backward, of ``model``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A recurrent module called as ``y, state = model(x)``.
+    x : torch.Tensor
+        Its input, e.g. ``(T, B, D)``.
+
+    Returns
+    -------
+    dict of str to int
+        ``"GEMMs (fwd)"``, ``"operators (fwd)"``, ``"GEMMs (fwd+bwd)"`` and
+        ``"operators (fwd+bwd)"``: counts of :func:`count_ops`, the GEMMs being
+        the operators in :data:`GEMM_OPS`. The backward pass is the gradient of
+        ``y.sum()`` with respect to every parameter.
+    """
+
+    def forward() -> None:
+        with torch.no_grad():
+            model(x)
+
+    def forward_backward() -> None:
+        y, _ = model(x)
+        torch.autograd.grad(y.sum(), list(model.parameters()))
+
+    fwd, both = count_ops(forward), count_ops(forward_backward)
+    return {
+        "GEMMs (fwd)": sum(fwd[g] for g in GEMM_OPS),
+        "operators (fwd)": sum(fwd.values()),
+        "GEMMs (fwd+bwd)": sum(both[g] for g in GEMM_OPS),
+        "operators (fwd+bwd)": sum(both.values()),
+    }
+
+
+def ratio_of(report: dict[str, Any], *, impl: str, H: int, pass_: str, **shape: int) -> float:
+    """The ``ratio_vs_torch`` of one row of a benchmark report.
+
+    Parameters
+    ----------
+    report : dict
+        A report as :func:`run_benchmark` returns it or ``--out`` writes it.
+    impl, H, pass_ :
+        The row's implementation, hidden size and pass (``"fwd"`` or ``"fwd+bwd"``).
+    **shape : int
+        Further columns to match when the report has several rows for these
+        (``T=``, ``B=``, ``layers=``, ...).
+
+    Raises
+    ------
+    KeyError
+        No row matches, naming what was looked for.
+    """
+    wanted = {"impl": impl, "H": H, "pass": pass_, **shape}
+    for row in report["results"]:
+        if all(row.get(key) == value for key, value in wanted.items()):
+            return float(row["ratio_vs_torch"])
+    raise KeyError(f"report: no row with {wanted}")
 
 
 def device_name(device: torch.device) -> str:

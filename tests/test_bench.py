@@ -229,3 +229,30 @@ def test_device_slug() -> None:
     assert bench.device_slug("cpu: AMD EPYC 7B13") == "cpu-amd-epyc-7b13"
     with pytest.raises(ValueError, match="name: expected a device name"):
         bench.device_slug(" :: ")
+
+
+def test_operator_counts_of_the_per_gate_and_input_projection_impls() -> None:
+    T = 6
+    x = torch.randn(T, 2, 4)
+    per_gate = bench.operator_counts(LSTM(4, 4, impl="per_gate"), x)
+    proj = bench.operator_counts(LSTM(4, 4, impl="input_proj"), x)
+    assert per_gate["GEMMs (fwd)"] == 8 * T  # two products for each of four gates, each step
+    assert proj["GEMMs (fwd)"] == T + 1  # one input projection, then W_hh at each step
+    for counts in (per_gate, proj):
+        assert counts["GEMMs (fwd)"] < counts["GEMMs (fwd+bwd)"]
+        assert counts["operators (fwd)"] < counts["operators (fwd+bwd)"]
+        assert counts["GEMMs (fwd)"] < counts["operators (fwd)"]
+
+
+def test_ratio_of_finds_one_row_and_names_a_missing_one() -> None:
+    report = {
+        "results": [
+            {"impl": "a", "H": 8, "T": 10, "pass": "fwd", "ratio_vs_torch": 1.5},
+            {"impl": "a", "H": 8, "T": 20, "pass": "fwd", "ratio_vs_torch": 2.5},
+            {"impl": "a", "H": 8, "T": 10, "pass": "fwd+bwd", "ratio_vs_torch": 0.5},
+        ]
+    }
+    assert bench.ratio_of(report, impl="a", H=8, pass_="fwd+bwd") == 0.5
+    assert bench.ratio_of(report, impl="a", H=8, pass_="fwd", T=20) == 2.5
+    with pytest.raises(KeyError, match="impl"):
+        bench.ratio_of(report, impl="b", H=8, pass_="fwd")

@@ -68,7 +68,7 @@ def global_batch(step: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor
     ).reshape(batch_size, 1)
 
 
-def _train(
+def train_rank(
     model: nn.Module,
     steps: int,
     batch_size: int,
@@ -77,7 +77,13 @@ def _train(
     world_size: int,
     device: torch.device | None = None,
 ) -> History:
-    """SGD, without clipping, on this rank's contiguous slice of every global batch."""
+    """Train ``model`` as rank ``rank`` of ``world_size``: SGD, no clipping, on its slice.
+
+    Every rank draws the same global batch (:func:`global_batch`) and keeps its
+    own contiguous slice; the step is :func:`lstm_ref.train.train_loop`'s, and
+    under ``DistributedDataParallel`` the gradients are averaged over the ranks
+    during ``backward``. With ``world_size=1`` it is plain single-process training.
+    """
 
     def rank_batches() -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         for step in itertools.count():
@@ -101,7 +107,7 @@ def train_single(
     check_positive_int("steps", steps)
     check_positive_int("batch_size", batch_size)
     model = make_model(seed)
-    _train(model, steps, batch_size, lr, rank=0, world_size=1)
+    train_rank(model, steps, batch_size, lr, rank=0, world_size=1)
     return model.state_dict()
 
 
@@ -133,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             torch.cuda.set_device(device)
         # Same seed everywhere; DDP also broadcasts rank 0's weights at wrap time.
         model = DistributedDataParallel(make_model(args.seed).to(device))
-        _train(model, args.steps, args.batch_size, args.lr, rank, world_size, device)
+        train_rank(model, args.steps, args.batch_size, args.lr, rank, world_size, device)
         args.out.mkdir(parents=True, exist_ok=True)
         state = {k: v.cpu() for k, v in model.module.state_dict().items()}
         torch.save(state, args.out / f"rank{rank}.pt")
