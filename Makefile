@@ -45,6 +45,7 @@ test: lint typecheck unit notebooks site browser
 # ruff, then the import contracts of pyproject.toml's [tool.importlinter] (the package's layers).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check lstm_ref tests chapters tools benchmarks
 	$(BIN)/lint-imports --no-logo --no-cache
 
 typecheck: $(STAMP)
