@@ -232,3 +232,21 @@ def test_attention_map_into_given_axes(tmp_path: Path) -> None:
     assert [t.get_text() for t in right.get_yticklabels()] == ["y", "x"]
     assert tuple(fig.get_size_inches()) == (6, 3)  # the caller's figure, not resized
     _check(fig, tmp_path)
+
+
+def test_lstm_cell_without_forget_gate_is_the_1997_cell() -> None:
+    import matplotlib.figure
+    import matplotlib.text
+
+    def texts(fig: matplotlib.figure.Figure) -> set[str]:
+        return {t.get_text() for t in fig.findobj(matplotlib.text.Text)}
+
+    modern = texts(viz.lstm_cell(highlight="cell"))
+    original = texts(viz.lstm_cell(highlight="cell", forget_gate=False))
+    assert "$f_t$" in modern and "$f_t$" not in original
+    assert r"$c_t = c_{t-1} + i_t \odot g_t$" in original
+    assert r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$" in modern
+    with pytest.raises(ValueError, match="forget_gate=True"):
+        viz.lstm_cell(highlight="forget", forget_gate=False)
+    with pytest.raises(TypeError, match="forget_gate"):
+        viz.lstm_cell(forget_gate=1)  # type: ignore[arg-type]

@@ -50,9 +50,11 @@ def attention_map(
     if w.size and (w.min() < 0 or w.max() > 1):
         raise ValueError(f"weights: expected values in [0, 1], got {w.min():.3g}..{w.max():.3g}")
     if ax is None:
-        cell = 0.42
+        # Half an inch a token, and room for the labels and the colour bar: a map
+        # of a three-word number stays large enough to read.
+        cell = 0.5
         fig = Figure(
-            figsize=(1.6 + cell * max(len(source), 2), 1.2 + cell * max(len(target), 2)),
+            figsize=(2.6 + cell * max(len(source), 4), 1.8 + cell * max(len(target), 4)),
             layout="constrained",
         )
         ax = fig.add_subplot()

@@ -118,7 +118,7 @@ def training_curves(
                 label,
                 color,
             )
-    titles = ["training loss" + (f" (mean of {smooth})" if smooth > 1 else "")]
+    titles = ["training loss" + (f" (running mean over {smooth} steps)" if smooth > 1 else "")]
     titles += ["validation loss"] * int(has_val) + [f"validation {metric}"] * int(
         metric is not None
     )

@@ -96,12 +96,19 @@ _EQUATIONS = {
     "output": r"$o_t = \sigma(W_{io}\, x_t + b_{io} + W_{ho}\, h_{t-1} + b_{ho}),\quad"
     r"h_t = o_t \odot \tanh(c_t)$",
 }
+#: The same for the 1997 cell, which has no forget gate.
+_EQUATIONS_1997 = {**_EQUATIONS, "cell": r"$c_t = c_{t-1} + i_t \odot g_t$"}
 
 
-def lstm_cell(highlight: Literal["cell", "forget", "input", "output"] | None = None) -> Figure:
+def lstm_cell(
+    highlight: Literal["cell", "forget", "input", "output"] | None = None,
+    *,
+    forget_gate: bool = True,
+) -> Figure:
     r"""The LSTM cell, colah-style, with one piece optionally highlighted.
 
-    The cell computes the equations of :mod:`lstm_ref.numpy.lstm`.
+    The cell computes the equations of :mod:`lstm_ref.numpy.lstm`; without its
+    forget gate it is the original cell of 1997, :math:`c_t = c_{t-1} + i_t \odot g_t`.
 
     Parameters
     ----------
@@ -110,9 +117,17 @@ def lstm_cell(highlight: Literal["cell", "forget", "input", "output"] | None = N
         underneath: the cell-state line (the constant error carousel), the
         forget gate, the input gate with its candidate :math:`g_t`, or the
         output gate with :math:`\tanh(c_t)`.
+    forget_gate : bool
+        Draw the forget gate and its multiplication on the cell line (the
+        modern cell, ``torch.nn.LSTM``'s); ``False`` draws the 1997 cell, whose
+        cell line is touched only by the ``+``.
     """
     if highlight is not None and highlight not in _PIECES:
         raise ValueError(f"highlight: expected one of {_PIECES} or None, got {highlight!r}")
+    if not isinstance(forget_gate, bool):
+        raise TypeError(f"forget_gate: expected a bool, got {type(forget_gate).__name__}")
+    if highlight == "forget" and not forget_gate:
+        raise ValueError("highlight: 'forget' needs forget_gate=True (the 1997 cell has none)")
     fig = Figure(figsize=(8.2, 5.6 if highlight else 5.0))
     ax = diagram_axes(fig, (-0.2, 12.2), (-1.6 if highlight else -0.8, 6.6))
 
@@ -147,8 +162,11 @@ def lstm_cell(highlight: Literal["cell", "forget", "input", "output"] | None = N
     )
     # The cell state: a straight line through the cell, touched only by x and +.
     cell = style("cell")
-    arrow_path(ax, [(0.3, cy), (fx - 0.3, cy)], **cell, arrow=False)
-    arrow_path(ax, [(fx + 0.3, cy), (ix + 0.6 - 0.3, cy)], **cell, arrow=False)
+    if forget_gate:
+        arrow_path(ax, [(0.3, cy), (fx - 0.3, cy)], **cell, arrow=False)
+        arrow_path(ax, [(fx + 0.3, cy), (ix + 0.6 - 0.3, cy)], **cell, arrow=False)
+    else:
+        arrow_path(ax, [(0.3, cy), (ix + 0.6 - 0.3, cy)], **cell, arrow=False)
     arrow_path(ax, [(ix + 0.6 + 0.3, cy), (11.7, cy)], **cell)
     ax.text(0.3, cy + 0.3, r"$c_{t-1}$", fontsize=13, color=INK, alpha=alpha("cell"))
     ax.text(11.3, cy + 0.3, r"$c_t$", fontsize=13, color=INK, alpha=alpha("cell"))
@@ -159,21 +177,22 @@ def lstm_cell(highlight: Literal["cell", "forget", "input", "output"] | None = N
     ax.add_patch(Circle((2.2, hy), 0.06, color=INK, zorder=3, alpha=shared["alpha"]))
     ax.text(0.3, hy + 0.25, r"$h_{t-1}$", fontsize=13, color=INK, alpha=shared["alpha"])
     label_circle(ax, (2.2, -0.55), r"$x_t$", INPUT_FILL, alpha=shared["alpha"])
-    for x, piece in ((fx, "forget"), (ix, "input"), (gx, "input"), (ox, "output")):
+    gate_feeds = [(ix, "input"), (gx, "input"), (ox, "output")]
+    for x, piece in [(fx, "forget")] * forget_gate + gate_feeds:
         arrow_path(
             ax, [(x, hy), (x, gy - 0.32)], **(style(piece) if highlight == piece else shared)
         )
-    # Forget gate: f_t scales the old cell state.
-    gate_box(ax, (fx, gy), 0.62, 0.5, r"$\sigma$", alpha=alpha("forget"), lw=lw("forget"))
-    arrow_path(ax, [(fx, gy + 0.33), (fx, cy - 0.3)], **style("forget"))
-    ax.text(fx - 0.45, 3.5, r"$f_t$", fontsize=13, color=INK, alpha=alpha("forget"))
-    op_circle(
-        ax,
-        (fx, cy),
-        "×",
-        alpha=max(alpha("forget"), alpha("cell")),
-        lw=max(lw("forget"), lw("cell")),
-    )
+    if forget_gate:  # f_t scales the old cell state
+        gate_box(ax, (fx, gy), 0.62, 0.5, r"$\sigma$", alpha=alpha("forget"), lw=lw("forget"))
+        arrow_path(ax, [(fx, gy + 0.33), (fx, cy - 0.3)], **style("forget"))
+        ax.text(fx - 0.45, 3.5, r"$f_t$", fontsize=13, color=INK, alpha=alpha("forget"))
+        op_circle(
+            ax,
+            (fx, cy),
+            "×",
+            alpha=max(alpha("forget"), alpha("cell")),
+            lw=max(lw("forget"), lw("cell")),
+        )
     # Input gate and candidate: i_t * g_t is added to the cell.
     mx = ix + 0.6  # where i_t * g_t is formed, under the +
     gate_box(ax, (ix, gy), 0.62, 0.5, r"$\sigma$", alpha=alpha("input"), lw=lw("input"))
@@ -201,5 +220,6 @@ def lstm_cell(highlight: Literal["cell", "forget", "input", "output"] | None = N
     ax.text(11.3, hy + 0.25, r"$h_t$", fontsize=13, color=INK, alpha=alpha("output"))
     label_circle(ax, (9.9, 6.3), r"$h_t$", OUTPUT_FILL, alpha=alpha("output"))
     if highlight is not None:
-        ax.text(6.0, -1.25, _EQUATIONS[highlight], ha="center", va="center", fontsize=13, color=INK)
+        equation = _EQUATIONS[highlight] if forget_gate else _EQUATIONS_1997[highlight]
+        ax.text(6.0, -1.25, equation, ha="center", va="center", fontsize=13, color=INK)
     return fig
