@@ -56,6 +56,13 @@ from .reber import (
 )
 from .seasonal import load_co2
 from .series import Split, StandardScaler, chronological_split, make_windows
+from .speech_digits import (
+    DIGITS_MAX_LEN,
+    MFCC_FEATURES,
+    DigitStrings,
+    compose_digit_strings,
+    load_spoken_digits,
+)
 from .stocks import SP500_COLUMNS, load_sp500
 from .surnames import SURNAME_LOCALES, Surnames, load_surnames, locale_surnames
 from .tasks import (
@@ -95,10 +102,12 @@ Task.__module__ = __name__
 
 __all__ = [
     "BOS_ID",
+    "DIGITS_MAX_LEN",
     "ECG",
     "ECG_SAMPLING_RATE",
     "EOS_ID",
     "EXCLUDED_DIRS",
+    "MFCC_FEATURES",
     "PAD_ID",
     "PAD_TARGET",
     "REBER_SYMBOLS",
@@ -112,6 +121,7 @@ __all__ = [
     "VOWELS_MAX_LEN",
     "VOWELS_SPEAKERS",
     "CharVocab",
+    "DigitStrings",
     "PythonSource",
     "Seed",
     "SourceSignals",
@@ -127,6 +137,7 @@ __all__ = [
     "adding_solved",
     "adding_stream",
     "chronological_split",
+    "compose_digit_strings",
     "copy_memory",
     "copy_memory_accuracy",
     "copy_memory_baseline_ce",
@@ -143,6 +154,7 @@ __all__ = [
     "load_japanese_vowels",
     "load_python_source",
     "load_sp500",
+    "load_spoken_digits",
     "load_surnames",
     "locale_surnames",
     "long_context_positions",
