@@ -135,16 +135,15 @@ class CTCRecognizer(nn.Module):
         if lengths is None:
             h = self.rnn(z)[0]
         else:
-            out_len = self.output_lengths(lengths.long().cpu())
-            assert isinstance(out_len, torch.Tensor)
-            if bool((out_len < 1).any()) or bool((out_len > z.shape[1]).any()):
+            steps = (lengths.long().cpu() + self.stride - 1) // self.stride
+            if bool((steps < 1).any()) or bool((steps > z.shape[1]).any()):
                 raise ValueError(
                     f"lengths: expected values in [1, {big_t}], got {lengths.tolist()}"
                 )
-            packed = pack_padded_sequence(z, out_len, batch_first=True, enforce_sorted=False)
-            h = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=z.shape[1])[
-                0
-            ]
+            packed = pack_padded_sequence(z, steps, batch_first=True, enforce_sorted=False)
+            h, _ = pad_packed_sequence(
+                self.rnn(packed)[0], batch_first=True, total_length=z.shape[1]
+            )
         return self.linear(h).log_softmax(-1)
 
 

@@ -16,6 +16,14 @@ from lstm_ref.checks import Seed
 
 from ._common import PAD_TARGET, Task
 from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg, segments
+from .handwriting import (
+    MNIST_SIZE,
+    DigitLines,
+    Digits,
+    compose_digit_lines,
+    ink_columns,
+    load_mnist_5k,
+)
 from .number_words import (
     BOS_ID,
     EOS_ID,
@@ -108,6 +116,7 @@ __all__ = [
     "EOS_ID",
     "EXCLUDED_DIRS",
     "MFCC_FEATURES",
+    "MNIST_SIZE",
     "PAD_ID",
     "PAD_TARGET",
     "REBER_SYMBOLS",
@@ -121,7 +130,9 @@ __all__ = [
     "VOWELS_MAX_LEN",
     "VOWELS_SPEAKERS",
     "CharVocab",
+    "DigitLines",
     "DigitStrings",
+    "Digits",
     "PythonSource",
     "Seed",
     "SourceSignals",
@@ -137,6 +148,7 @@ __all__ = [
     "adding_solved",
     "adding_stream",
     "chronological_split",
+    "compose_digit_lines",
     "compose_digit_strings",
     "copy_memory",
     "copy_memory_accuracy",
@@ -148,10 +160,12 @@ __all__ = [
     "embedded_reber",
     "encode_reber",
     "german_number_pieces",
+    "ink_columns",
     "is_reber",
     "load_co2",
     "load_ecg",
     "load_japanese_vowels",
+    "load_mnist_5k",
     "load_python_source",
     "load_sp500",
     "load_spoken_digits",

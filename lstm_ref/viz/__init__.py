@@ -24,7 +24,7 @@ Sequence to sequence
 Classification
     :func:`class_sizes`, :func:`confusion_heatmap`, :func:`sequence_heatmaps`
 Recognition without segmentation (CTC)
-    :func:`ctc_alignment`, :func:`rates_by_group`
+    :func:`ctc_alignment`, :func:`rates_by_group`, :func:`digit_images`
 Animation
     :func:`animate_traces`, :func:`animation_html`
 Financial series
@@ -48,7 +48,7 @@ from .anomaly import anomaly_panels
 from .attention import attention_map
 from .bench import ladder_bars, persistent_map, ratio_grid, ratio_lines
 from .classify import class_sizes, confusion_heatmap, sequence_heatmaps
-from .ctc import ctc_alignment, rates_by_group
+from .ctc import ctc_alignment, digit_images, rates_by_group
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
@@ -71,6 +71,7 @@ __all__ = [
     "class_sizes",
     "confusion_heatmap",
     "ctc_alignment",
+    "digit_images",
     "echo_example",
     "forecasts",
     "gate_saturation_plot",

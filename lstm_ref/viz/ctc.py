@@ -157,3 +157,28 @@ def rates_by_group(
     ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def digit_images(images: np.ndarray, titles: Sequence[str]) -> Figure:
+    """Grey-scale images side by side (ink dark), each with a title.
+
+    Parameters
+    ----------
+    images : np.ndarray, shape (K, H, W)
+        Values in ``[0, 1]``, row 0 on top.
+    titles : sequence of str, length K
+    """
+    pictures = np.asarray(images, dtype=np.float64)
+    if pictures.ndim != 3:
+        raise ValueError(f"images: expected shape (K, H, W), got {pictures.shape}")
+    if len(titles) != len(pictures):
+        raise ValueError(f"titles: expected {len(pictures)} titles, got {len(titles)}")
+    width = pictures.shape[2] / pictures.shape[1]
+    fig = Figure(figsize=(0.3 + 1.3 * width * len(pictures), 1.7), layout="constrained")
+    axes = fig.subplots(1, len(pictures), squeeze=False)[0]
+    for ax, picture, title in zip(axes, pictures, titles, strict=True):
+        ax.imshow(picture, cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(str(title), fontsize=9, color=INK)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
