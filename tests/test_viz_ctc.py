@@ -33,3 +33,11 @@ def test_rates_by_group(tmp_path: Path) -> None:
     assert len(fig.axes[0].patches) == 4
     with pytest.raises(ValueError, match="rates: 'a' has 1 values, expected 2"):
         viz.rates_by_group(["2", "3"], {"a": [0.1]})
+
+
+def test_digit_images(tmp_path: Path) -> None:
+    fig = viz.digit_images(np.random.default_rng(0).random((3, 28, 28)), ["a", "b", "c"])
+    fig.savefig(tmp_path / "d.png", dpi=40)
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="titles: expected 3 titles, got 1"):
+        viz.digit_images(np.zeros((3, 28, 28)), ["a"])
