@@ -154,7 +154,9 @@ def rates_by_group(
     ax.set_xticks(np.arange(len(names)), names)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, frameon=False)
+    top = max(float(np.max(np.asarray(v, dtype=np.float64))) for v in rates.values())
+    ax.set_ylim(0, 1.35 * top if top > 0 else 1.0)  # headroom for the legend
+    ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=min(len(rates), 2))
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
