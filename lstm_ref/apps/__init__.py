@@ -24,14 +24,6 @@ plain arrays).
 ``seq2seq``
     An encoder-decoder LSTM with Luong's or Bahdanau's attention, greedy
     decoding and beam search.
-``ctc``
-    Recognition without segmentation: a (bi)LSTM trained with CTC, with the
-    NumPy CTC loss, its gradient and the decoders of ``lstm_ref.numpy.ctc``.
-``speech``
-    Isolated-word baselines (DTW nearest neighbour, an HMM per word) and
-    cutting a string of words at energy dips.
-``handwriting``
-    Reading a line of digits by projection-profile segmentation.
 ``distributed``
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
 """
