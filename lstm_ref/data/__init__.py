@@ -16,6 +16,14 @@ from lstm_ref.checks import Seed
 
 from ._common import PAD_TARGET, Task
 from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg, segments
+from .handwriting import (
+    MNIST_SIZE,
+    DigitLines,
+    Digits,
+    compose_digit_lines,
+    ink_columns,
+    load_mnist_5k,
+)
 from .number_words import (
     BOS_ID,
     EOS_ID,
@@ -56,6 +64,13 @@ from .reber import (
 )
 from .seasonal import load_co2
 from .series import Split, StandardScaler, chronological_split, make_windows
+from .speech_digits import (
+    DIGITS_MAX_LEN,
+    MFCC_FEATURES,
+    DigitStrings,
+    compose_digit_strings,
+    load_spoken_digits,
+)
 from .stocks import SP500_COLUMNS, load_sp500
 from .surnames import SURNAME_LOCALES, Surnames, load_surnames, locale_surnames
 from .tasks import (
@@ -95,10 +110,13 @@ Task.__module__ = __name__
 
 __all__ = [
     "BOS_ID",
+    "DIGITS_MAX_LEN",
     "ECG",
     "ECG_SAMPLING_RATE",
     "EOS_ID",
     "EXCLUDED_DIRS",
+    "MFCC_FEATURES",
+    "MNIST_SIZE",
     "PAD_ID",
     "PAD_TARGET",
     "REBER_SYMBOLS",
@@ -112,6 +130,9 @@ __all__ = [
     "VOWELS_MAX_LEN",
     "VOWELS_SPEAKERS",
     "CharVocab",
+    "DigitLines",
+    "DigitStrings",
+    "Digits",
     "PythonSource",
     "Seed",
     "SourceSignals",
@@ -127,6 +148,8 @@ __all__ = [
     "adding_solved",
     "adding_stream",
     "chronological_split",
+    "compose_digit_lines",
+    "compose_digit_strings",
     "copy_memory",
     "copy_memory_accuracy",
     "copy_memory_baseline_ce",
@@ -137,12 +160,15 @@ __all__ = [
     "embedded_reber",
     "encode_reber",
     "german_number_pieces",
+    "ink_columns",
     "is_reber",
     "load_co2",
     "load_ecg",
     "load_japanese_vowels",
+    "load_mnist_5k",
     "load_python_source",
     "load_sp500",
+    "load_spoken_digits",
     "load_surnames",
     "locale_surnames",
     "long_context_positions",

@@ -25,6 +25,8 @@ Sequence to sequence
     :func:`attention_map`
 Classification
     :func:`class_sizes`, :func:`confusion_heatmap`, :func:`sequence_heatmaps`
+Recognition without segmentation (CTC)
+    :func:`ctc_alignment`, :func:`rates_by_group`, :func:`digit_images`
 Animation
     :func:`animate_traces`, :func:`animation_html`
 Financial series
@@ -48,6 +50,7 @@ from .anomaly import anomaly_panels
 from .attention import attention_map
 from .bench import ladder_bars, persistent_map, ratio_grid, ratio_lines
 from .classify import class_sizes, confusion_heatmap, sequence_heatmaps
+from .ctc import ctc_alignment, digit_images, rates_by_group
 from .curves import HistoryLike, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
@@ -71,6 +74,8 @@ __all__ = [
     "central_difference_errors",
     "class_sizes",
     "confusion_heatmap",
+    "ctc_alignment",
+    "digit_images",
     "echo_example",
     "forecasts",
     "gate_saturation_plot",
@@ -80,6 +85,7 @@ __all__ = [
     "lstm_cell",
     "persistent_map",
     "price_and_returns",
+    "rates_by_group",
     "ratio_grid",
     "ratio_lines",
     "sequence_heatmaps",
