@@ -16,6 +16,14 @@ from lstm_ref.checks import Seed
 
 from ._common import PAD_TARGET, Task
 from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg, segments
+from .formal import (
+    FORMAL_TASKS,
+    FormalTask,
+    formal_answers,
+    formal_batches,
+    formal_chance,
+    formal_task,
+)
 from .number_words import (
     BOS_ID,
     EOS_ID,
@@ -99,6 +107,7 @@ __all__ = [
     "ECG_SAMPLING_RATE",
     "EOS_ID",
     "EXCLUDED_DIRS",
+    "FORMAL_TASKS",
     "PAD_ID",
     "PAD_TARGET",
     "REBER_SYMBOLS",
@@ -112,6 +121,7 @@ __all__ = [
     "VOWELS_MAX_LEN",
     "VOWELS_SPEAKERS",
     "CharVocab",
+    "FormalTask",
     "PythonSource",
     "Seed",
     "SourceSignals",
@@ -136,6 +146,10 @@ __all__ = [
     "echo_accuracy",
     "embedded_reber",
     "encode_reber",
+    "formal_answers",
+    "formal_batches",
+    "formal_chance",
+    "formal_task",
     "german_number_pieces",
     "is_reber",
     "load_co2",
