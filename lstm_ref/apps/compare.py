@@ -97,7 +97,7 @@ class SequenceModel(nn.Module):
             raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
         if readout not in ("last", "all"):
             raise ValueError(f"readout: expected 'last' or 'all', got {readout!r}")
-        self.kind, self.readout_mode = kind, readout
+        self.kind, self.readout_mode, self.input_size = kind, readout, input_size
         self.core: nn.Module
         if kind == "lstm":
             self.core = nn.LSTM(input_size, size, batch_first=True)
@@ -200,7 +200,9 @@ def length_accuracy(
     return out
 
 
-def training_throughput(model: nn.Module, steps: int, *, batch: int = 8, repeats: int = 2) -> float:
+def training_throughput(
+    model: SequenceModel, steps: int, *, batch: int = 8, repeats: int = 2
+) -> float:
     """Tokens per CPU second of one forward and backward pass at sequence length ``steps``.
 
     The model (``readout="all"``) reads random one-hot tokens and is scored
@@ -208,7 +210,7 @@ def training_throughput(model: nn.Module, steps: int, *, batch: int = 8, repeats
     after one warm-up.
     """
     first = next(model.parameters())
-    size_in = model.core.input_size if isinstance(model, SequenceModel) else first.shape[-1]
+    size_in = model.input_size
     rng = torch.Generator().manual_seed(0)
     ids = torch.randint(size_in, (batch, steps), generator=rng)
     x = F.one_hot(ids, size_in).to(first.dtype)
@@ -256,7 +258,7 @@ def generation_cost(
     if model.kind not in ("lstm", "transformer"):
         raise ValueError(f"model: expected an 'lstm' or 'transformer' kind, got {model.kind!r}")
     core = model.core
-    size_in = core.input_size
+    size_in = model.input_size
     ids = torch.randint(size_in, (tokens, batch), generator=torch.Generator().manual_seed(0))
     x = F.one_hot(ids, size_in).float()
     positions, seconds, nbytes = [], [], []
