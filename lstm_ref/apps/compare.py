@@ -6,8 +6,8 @@ input and read-out, so that models differ only where they should:
 ``"lstm"``
     ``torch.nn.LSTM``, one layer, forget bias 1.
 ``"transformer"``
-    :class:`~lstm_ref.apps.transformer.CausalTransformer`, two layers, four
-    heads, sinusoidal positions.
+    :class:`~lstm_ref.apps.transformer.CausalTransformer`, two layers, two
+    heads, feed-forward width :math:`2d`, sinusoidal positions.
 ``"mingru"``, ``"minlstm"``
     Two stacked :class:`~lstm_ref.torch.MinGRU` / :class:`~lstm_ref.torch.MinLSTM`
     layers, trained with the parallel scan (their gates have no recurrent
@@ -103,7 +103,7 @@ class SequenceModel(nn.Module):
             self.core = nn.LSTM(input_size, size, batch_first=True)
             set_forget_bias(self.core, 1.0)
         elif kind == "transformer":
-            self.core = CausalTransformer(input_size, size)
+            self.core = CausalTransformer(input_size, size, nhead=2)
         elif kind == "slstm":
             self.core = SLSTM(input_size, size)
         else:
@@ -135,14 +135,14 @@ def count_parameters(model: nn.Module) -> int:
 def matched_size(kind: Kind, target: int, input_size: int, output_size: int) -> int:
     """The width whose :class:`SequenceModel` has the parameter count nearest ``target``.
 
-    Transformer widths are multiples of its 4 heads.
+    Transformer widths are multiples of its 2 heads.
 
     Raises
     ------
     ValueError
         If no width comes within 10 % of ``target``.
     """
-    step = 4 if kind == "transformer" else 1
+    step = 2 if kind == "transformer" else 1
     best, best_gap = step, math.inf
     for size in range(step, 1025, step):
         n = count_parameters(SequenceModel(kind, input_size, size, output_size))
