@@ -10,13 +10,13 @@ Three measurements that chapters 24 and 25 quote from the JSON this writes
   tokens one at a time, LSTM against the Transformer with its KV cache;
 * **a character language model** on the standard library's source (chapter
   15's text), each model trained from scratch on random windows of 64
-  characters for the same CPU time, five seeds; scored in bits per character
+  characters for the same CPU time (5 s of one core), five seeds; scored in bits per character
   on validation windows of the same length (no model carries state across
   windows, so all see the same context).
 
 Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 
-    python benchmarks/lstm_today.py                      # about 10 minutes of one core
+    python benchmarks/lstm_today.py                      # about 3 minutes of one core
     python benchmarks/lstm_today.py --seconds 2 --seeds 1 --out /tmp/x.json
 """
 
@@ -57,7 +57,7 @@ CONFIG = {
     "lm_seq_len": 64,
     "lm_batch_size": 32,
     "lm_lr": 3e-3,
-    "lm_seconds": 15.0,
+    "lm_seconds": 5.0,
     "lm_eval_every": 25,
     "lm_val_windows": 64,
     "seeds": 5,
@@ -91,7 +91,7 @@ def main() -> None:
         torch.manual_seed(0)
         model = SequenceModel(kind, symbols, size, symbols, readout="all")
         rates = {
-            str(t): training_throughput(model, t, batch=config["throughput_batch"])
+            str(t): training_throughput(model, t, batch=config["throughput_batch"], repeats=1)
             for t in config["throughput_lengths"]
         }
         throughput[kind] = {
