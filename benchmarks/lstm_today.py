@@ -118,7 +118,7 @@ def main() -> None:
     source, vocab = stdlib_corpus(
         {"max_chars": config["lm_max_chars"], "min_count": config["lm_min_count"]}
     )
-    train_ids, val_ids = vocab.encode(source.train), vocab.encode(source.val)
+    train_ids, val_ids = vocab.encode(source.train), vocab.encode(source.validation)
     v, seq = len(vocab), config["lm_seq_len"]
     val_starts = np.linspace(0, len(val_ids) - seq - 2, config["lm_val_windows"]).astype(int)
     val = one_hot_windows(val_ids, val_starts, seq, v)
