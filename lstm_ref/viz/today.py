@@ -127,14 +127,14 @@ def accuracy_by_length(
 
 
 def runs_by_model(values: Mapping[str, Sequence[float]], *, ylabel: str, title: str = "") -> Figure:
-    """Every run of every model as a dot, with the mean as a bar (seeds side by side)."""
+    """Every run of every model as a dot, with the mean as a short line (seeds side by side)."""
     if not values:
         raise ValueError("values: expected at least one model")
     fig = Figure(figsize=(6.4, 3.4), layout="constrained")
     ax = fig.subplots()
     for k, seq in enumerate(values.values()):
         runs = np.asarray(seq, dtype=float)
-        ax.bar(k, runs.mean(), color=f"C{k}", alpha=0.35, width=0.6)
+        ax.hlines(runs.mean(), k - 0.3, k + 0.3, color=f"C{k}", lw=2)
         ax.plot(
             np.full(len(runs), k) + np.linspace(-0.15, 0.15, len(runs)),
             runs,
