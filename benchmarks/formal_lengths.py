@@ -110,6 +110,7 @@ def main() -> None:
                     max_length=config["max_train_length"],
                     batch_size=config["batch_size"],
                     lr=config["lr"],
+                    device="cpu",
                 )
                 row["cpu_seconds"].append(time.process_time() - t0)
                 row["final_train_loss"].append(float(sum(history.train_loss[-50:]) / 50))

@@ -145,6 +145,7 @@ def main() -> None:
                 lr=config["lm_lr"],
                 seed=seed,
                 eval_every=config["lm_eval_every"],
+                device="cpu",
             )
             row["cpu_seconds"].append(time.process_time() - t0)
             row["steps"].append(history.steps)

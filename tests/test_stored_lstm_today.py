@@ -60,6 +60,7 @@ def test_one_formal_run_reproduces() -> None:
         max_length=config["max_train_length"],
         batch_size=config["batch_size"],
         lr=config["lr"],
+        device="cpu",
     )
     acc = length_accuracy(model, task, config["test_lengths"], n=config["test_strings"])
     assert [acc[n] for n in config["test_lengths"]] == [

@@ -165,11 +165,14 @@ def train_formal(
     max_length: int = 40,
     batch_size: int = 64,
     lr: float = 3e-3,
+    device: str | torch.device | None = None,
 ) -> tuple[SequenceModel, History]:
     """Train a :class:`SequenceModel` on a formal task with strings of length 1 .. ``max_length``.
 
     Adam at ``lr`` for ``steps`` steps (the same for every kind), gradient
     norm clipped to 1, fresh strings every step (:func:`lstm_ref.data.formal_batches`).
+    ``device`` as in :func:`lstm_ref.train.fit` (``None``: CUDA when available);
+    runs are deterministic for a seed on the CPU.
     """
     from lstm_ref.data import FORMAL_TASKS
 
@@ -183,6 +186,7 @@ def train_formal(
         steps=steps,
         lr=lr,
         seed=seed,
+        device=device,
         progress=False,
     )
     return model, history
@@ -302,12 +306,14 @@ def train_for_seconds(
     seed: int,
     eval_every: int = 25,
     max_steps: int = 1_000_000,
+    device: str | torch.device | None = None,
 ) -> History:
     """Train with :func:`lstm_ref.train.fit` until ``seconds`` of CPU time have passed.
 
     The clock is checked at each evaluation (every ``eval_every`` steps), so a
     run overshoots by at most one evaluation interval; the evaluations count
     against the budget. ``val`` is ``(x, y)`` with ``y`` a class per step.
+    ``device`` as in :func:`lstm_ref.train.fit`.
     """
     started = time.process_time()
 
@@ -324,5 +330,6 @@ def train_for_seconds(
         seed=seed,
         eval_every=eval_every,
         stop_when=spent,
+        device=device,
         progress=False,
     )
