@@ -16,6 +16,14 @@ from lstm_ref.checks import Seed
 
 from ._common import PAD_TARGET, Task
 from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg, segments
+from .formal import (
+    FORMAL_TASKS,
+    FormalTask,
+    formal_answers,
+    formal_batches,
+    formal_chance,
+    formal_task,
+)
 from .handwriting import (
     MNIST_SIZE,
     DigitLines,
@@ -115,6 +123,7 @@ __all__ = [
     "ECG_SAMPLING_RATE",
     "EOS_ID",
     "EXCLUDED_DIRS",
+    "FORMAL_TASKS",
     "MFCC_FEATURES",
     "MNIST_SIZE",
     "PAD_ID",
@@ -133,6 +142,7 @@ __all__ = [
     "DigitLines",
     "DigitStrings",
     "Digits",
+    "FormalTask",
     "PythonSource",
     "Seed",
     "SourceSignals",
@@ -159,6 +169,10 @@ __all__ = [
     "echo_accuracy",
     "embedded_reber",
     "encode_reber",
+    "formal_answers",
+    "formal_batches",
+    "formal_chance",
+    "formal_task",
     "german_number_pieces",
     "ink_columns",
     "is_reber",

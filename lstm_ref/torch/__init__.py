@@ -14,7 +14,10 @@ from .gru import GRU, GRUCell
 from .ladder import IMPLS
 from .layer_norm import LayerNormLSTM, LayerNormLSTMCell
 from .lstm import LSTM, LSTMCell
+from .minimal import MinGRU, MinLSTM
 from .rnn import RNN, RNNCell
+from .scan import parallel_scan, sequential_scan
+from .slstm import SLSTM
 from .variants import VARIANTS, VariantLSTM
 
 __all__ = [
@@ -22,12 +25,17 @@ __all__ = [
     "IMPLS",
     "LSTM",
     "RNN",
+    "SLSTM",
     "VARIANTS",
     "GRUCell",
     "LSTMCell",
     "LayerNormLSTM",
     "LayerNormLSTMCell",
+    "MinGRU",
+    "MinLSTM",
     "RNNCell",
     "VariantLSTM",
     "compare_with_torch",
+    "parallel_scan",
+    "sequential_scan",
 ]

@@ -58,10 +58,12 @@ from .forecast import forecasts
 from .gradcheck import central_difference_errors
 from .language import bpc_by_order
 from .tasks import adding_example, echo_example
+from .today import accuracy_by_length, generation_panels, lines_by_length, runs_by_model
 
 __all__ = [
     "HTML",
     "HistoryLike",
+    "accuracy_by_length",
     "activation_html",
     "activation_text",
     "activations",
@@ -79,15 +81,18 @@ __all__ = [
     "echo_example",
     "forecasts",
     "gate_saturation_plot",
+    "generation_panels",
     "gradient_vs_lag",
     "interval_chart",
     "ladder_bars",
+    "lines_by_length",
     "lstm_cell",
     "persistent_map",
     "price_and_returns",
     "rates_by_group",
     "ratio_grid",
     "ratio_lines",
+    "runs_by_model",
     "sequence_heatmaps",
     "training_curves",
     "unrolled_rnn",
