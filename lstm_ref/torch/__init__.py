@@ -9,6 +9,7 @@ element-wise ops, and compute the same numbers as torch.nn.
 
 from __future__ import annotations
 
+from .crf import LinearChainCRF as LinearChainCRF
 from .gru import GRU, GRUCell
 from .ladder import IMPLS
 from .layer_norm import LayerNormLSTM, LayerNormLSTMCell
