@@ -51,7 +51,7 @@ def test_vocab_encodes_and_decodes_events() -> None:
 
 def test_melody_arrays_shift_targets_and_pad() -> None:
     vocab = EventVocab(TRAIN)
-    x, y, lengths = melody_arrays(TRAIN[:1] + [_chorale([60], [1.0])], vocab)
+    x, y, lengths = melody_arrays([*TRAIN[:1], _chorale([60], [1.0])], vocab)
     assert x.shape == y.shape == (2, 6) and lengths.tolist() == [6, 2]
     np.testing.assert_array_equal(x[0, 1:], y[0, :-1])  # teacher forcing: y is x shifted
     assert y[0, -1] == BOUNDARY and y[1, 2:].tolist() == [PAD_TARGET] * 4
