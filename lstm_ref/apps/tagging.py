@@ -290,15 +290,13 @@ class BiLSTMTagger(nn.Module):
             raise ValueError(
                 f"x: expected ids of shape (N, T, {len(self.embeddings)}), got {tuple(x.shape)}"
             )
-        emb = sum(e(x[..., k].long()) for k, e in enumerate(self.embeddings))
-        assert isinstance(emb, Tensor)
+        emb = torch.stack([e(x[..., k].long()) for k, e in enumerate(self.embeddings)]).sum(0)
         emb = self.drop(emb)
         if lengths is None:
             lengths = torch.full((x.shape[0],), x.shape[1], dtype=torch.long)
         packed = pack_padded_sequence(emb, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=x.shape[1])[
-            0
-        ]
+        states, _ = self.lstm(packed)
+        out, _ = pad_packed_sequence(states, batch_first=True, total_length=x.shape[1])
         return self.out(self.drop(out))
 
     def heads(self, emissions: Tensor) -> list[Tensor]:

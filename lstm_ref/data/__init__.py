@@ -15,6 +15,7 @@ Only NumPy is imported here.
 from lstm_ref.checks import Seed
 
 from ._common import PAD_TARGET, Task
+from .chorales import REST, Chorale, chorale_files, load_chorales, read_chorale, split_chorales
 from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg, segments
 from .number_words import (
     BOS_ID,
@@ -82,6 +83,7 @@ from .tasks import (
     temporal_order_solved,
 )
 from .text import UNKNOWN, CharVocab, next_char_pairs
+from .treebank import UPOS_TAGS, Sentence, TreebankSplit, load_treebank, parse_conllu
 from .vowels import (
     VOWELS_FEATURES,
     VOWELS_MAX_LEN,
@@ -102,18 +104,22 @@ __all__ = [
     "PAD_ID",
     "PAD_TARGET",
     "REBER_SYMBOLS",
+    "REST",
     "SP500_COLUMNS",
     "SPECIALS",
     "SURNAME_LOCALES",
     "TEMPORAL_ORDER_ALPHABET",
     "UNKNOWN",
     "UNK_ID",
+    "UPOS_TAGS",
     "VOWELS_FEATURES",
     "VOWELS_MAX_LEN",
     "VOWELS_SPEAKERS",
     "CharVocab",
+    "Chorale",
     "PythonSource",
     "Seed",
+    "Sentence",
     "SourceSignals",
     "Split",
     "StandardScaler",
@@ -121,11 +127,13 @@ __all__ = [
     "Task",
     "TokenVocab",
     "Translation",
+    "TreebankSplit",
     "accuracy",
     "adding",
     "adding_baseline_mse",
     "adding_solved",
     "adding_stream",
+    "chorale_files",
     "chronological_split",
     "copy_memory",
     "copy_memory_accuracy",
@@ -138,12 +146,14 @@ __all__ = [
     "encode_reber",
     "german_number_pieces",
     "is_reber",
+    "load_chorales",
     "load_co2",
     "load_ecg",
     "load_japanese_vowels",
     "load_python_source",
     "load_sp500",
     "load_surnames",
+    "load_treebank",
     "locale_surnames",
     "long_context_positions",
     "long_lag_solved",
@@ -156,7 +166,9 @@ __all__ = [
     "number_translation",
     "number_words",
     "pad_sequences",
+    "parse_conllu",
     "python_source_files",
+    "read_chorale",
     "read_ts",
     "reber_all_legal",
     "reber_baseline_success",
@@ -165,6 +177,7 @@ __all__ = [
     "reber_strings",
     "segments",
     "source_signals",
+    "split_chorales",
     "split_numbers",
     "split_pieces",
     "stdlib_dir",
