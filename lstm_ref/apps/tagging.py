@@ -301,7 +301,15 @@ class BiLSTMTagger(nn.Module):
 
     def heads(self, emissions: Tensor) -> list[Tensor]:
         """The emissions split per head: a list of ``(N, T, num_tags[h])``."""
-        return list(torch.split(emissions, self.num_tags, dim=-1))
+        return list(torch.split(emissions, list(self.num_tags), dim=-1))
+
+    def crf(self, head: int) -> LinearChainCRF:
+        """The CRF of read-out ``head`` (only for a tagger built with ``crf=True``)."""
+        if self.crfs is None:
+            raise ValueError("crf: this tagger was built without CRFs (crf=False)")
+        layer = self.crfs[head]
+        assert isinstance(layer, LinearChainCRF)
+        return layer
 
     def loss(self, emissions: Tensor, y: Tensor) -> Tensor:
         r"""Sum over heads of the mean per-token cross-entropy, or of the CRF's
@@ -323,7 +331,7 @@ class BiLSTMTagger(nn.Module):
             else:
                 mask = tags != PAD_TARGET
                 per_token = mask.sum() / mask.shape[0]
-                total = total + self.crfs[h].nll(scores, tags, mask) / per_token
+                total = total + self.crf(h).nll(scores, tags, mask) / per_token
         return total
 
     def predict(self, data: TaggedArrays, *, batch_size: int = 256) -> np.ndarray:
@@ -343,7 +351,7 @@ class BiLSTMTagger(nn.Module):
                     if self.crfs is None:
                         tags = scores.argmax(-1).masked_fill(~mask, PAD_TARGET)
                     else:
-                        tags = self.crfs[h].viterbi(scores, mask)[0]
+                        tags = self.crf(h).viterbi(scores, mask)[0]
                     out[rows, :T, h] = tags.cpu().numpy()
         self.train(was)
         return out
