@@ -67,12 +67,18 @@ def test_a_score_without_a_soprano_part_is_a_clear_error(tmp_path: Path) -> None
         read_chorale(_write(tmp_path, "Violin"))
 
 
-def test_the_corpus_has_364_four_part_chorales() -> None:
+@pytest.fixture(scope="module")
+def every_score() -> list[Chorale]:
+    """Every chorale with a soprano part (reading the corpus takes seconds: once per module)."""
+    return load_chorales(four_parts=False)
+
+
+def test_the_corpus_has_364_four_part_chorales(every_score: list[Chorale]) -> None:
     files = chorale_files()
     assert len(files) == 408 and all(f.suffix == ".mxl" for f in files)
-    chorales = load_chorales()
-    assert len(chorales) == 364 and all(c.parts == 4 for c in chorales)
-    assert len(load_chorales(four_parts=False)) == 407  # one keyboard piece has no soprano
+    chorales = [c for c in every_score if c.parts == 4]
+    assert len(chorales) == 364
+    assert len(every_score) == 407  # one keyboard piece has no soprano
     for c in chorales:
         assert c.pitch.dtype == np.int64 and c.pitch.shape == c.duration.shape
         assert np.all(c.duration > 0)
@@ -80,12 +86,12 @@ def test_the_corpus_has_364_four_part_chorales() -> None:
         assert 55 <= sounding.min() and sounding.max() <= 84  # a soprano's range
     # bwv1.6 adds a horn to the four voices: kept only when asked for every score.
     assert "bwv1.6" not in {c.name for c in chorales}
-    horn = next(c for c in load_chorales(four_parts=False) if c.name == "bwv1.6")
+    horn = next(c for c in every_score if c.name == "bwv1.6")
     assert horn.parts == 5 and (horn.fifths, horn.mode) == (-1, "major")
 
 
-def test_split_keeps_each_tune_on_one_side() -> None:
-    chorales = load_chorales()
+def test_split_keeps_each_tune_on_one_side(every_score: list[Chorale]) -> None:
+    chorales = [c for c in every_score if c.parts == 4]
     train, val, test = split_chorales(chorales, val=0.1, test=0.1, seed=0)
     assert len(train) + len(val) + len(test) == len(chorales)
 
@@ -97,3 +103,18 @@ def test_split_keeps_each_tune_on_one_side() -> None:
     assert [c.name for c in again[2]] == [c.name for c in test]
     with pytest.raises(ValueError, match="val: expected a fraction"):
         split_chorales(chorales, val=1.5)
+
+
+def test_a_missing_music21_names_the_pip_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ImportError, match=r"load_chorales\(\).*pip install music21"):
+        chorale_files()
+
+
+def test_no_music21_import(every_score: list[Chorale]) -> None:
+    import sys
+
+    assert every_score  # read by load_chorales
+    assert "music21" not in sys.modules  # the files are read, the package never runs

@@ -69,3 +69,14 @@ def test_split_by_document_is_seeded() -> None:
     assert len(a.test) == len(a.val) == 12 and len(a.train) == 36
     with pytest.raises(ValueError, match="val, test: expected val \\+ test < 1"):
         load_treebank(val=0.6, test=0.5)
+
+
+def test_a_missing_package_names_the_pip_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    def not_installed(name: str) -> None:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "distribution", not_installed)
+    with pytest.raises(ImportError, match=r"pip install turkish-treebanks==1\.0\.0"):
+        treebank_files()
