@@ -61,7 +61,7 @@ UNKNOWN_EVENT = 1
 class EventVocab:
     """The (pitch, duration) events of a set of melodies, as ids.
 
-    Ids 0 and 1 are :data:`BOUNDARY` and :data:`UNKNOWN_EVENT`; the events
+    Ids 0 and 1 are ``BOUNDARY`` and ``UNKNOWN_EVENT``; the events
     seen in ``chorales`` follow, sorted by pitch then duration.
 
     Parameters
@@ -111,7 +111,7 @@ def melody_arrays(
     x : np.ndarray, int64, shape (N, T)
         ``[boundary, e_1, ..., e_L]``, padded with 0.
     y : np.ndarray, int64, shape (N, T)
-        ``[e_1, ..., e_L, boundary]``, padded with :data:`lstm_ref.data.PAD_TARGET`.
+        ``[e_1, ..., e_L, boundary]``, padded with ``lstm_ref.data.PAD_TARGET``.
     lengths : np.ndarray, int64, shape (N,)
         ``L + 1`` for each melody.
     """
@@ -282,7 +282,7 @@ def sample_melodies(
     Returns
     -------
     list of (pitch, duration)
-        Arrays as in :class:`lstm_ref.data.chorales.Chorale`.
+        Arrays as in :class:`lstm_ref.data.Chorale`.
     """
     check_positive_int("n", n)
     check_positive_int("max_events", max_events)

@@ -12,7 +12,7 @@ emission scores :math:`E_{t,k}` for every tag :math:`k`:
 
 Without a CRF each token takes its best tag, :math:`\hat y_t = \arg\max_k E_{t,k}`,
 trained with cross-entropy. With one (Huang et al. 2015; Lample et al. 2016),
-:class:`lstm_ref.torch.LinearChainCRF` adds tag-transition scores and the
+``lstm_ref.torch.LinearChainCRF`` adds tag-transition scores and the
 whole sentence is decoded jointly by Viterbi, trained by the sentence-level
 log-likelihood.
 
@@ -174,7 +174,7 @@ class TaggedArrays(NamedTuple):
     x : np.ndarray, int64, shape (N, T, 5)
         Feature ids (:class:`FeatureIndex`), 0 at padding.
     y : np.ndarray, int64, shape (N, T, H)
-        Tag ids for each of ``H`` tag sets, :data:`lstm_ref.data.PAD_TARGET` at padding.
+        Tag ids for each of ``H`` tag sets, ``lstm_ref.data.PAD_TARGET`` at padding.
     lengths : np.ndarray, int64, shape (N,)
     """
 
@@ -252,7 +252,7 @@ class BiLSTMTagger(nn.Module):
         Units per direction.
     embedding_size : int
     crf : bool
-        Put a :class:`lstm_ref.torch.LinearChainCRF` on every head.
+        Put a ``lstm_ref.torch.LinearChainCRF`` on every head.
     dropout : float
         Dropout on the embeddings and on the BiLSTM's outputs.
 
@@ -315,7 +315,7 @@ class BiLSTMTagger(nn.Module):
         r"""Sum over heads of the mean per-token cross-entropy, or of the CRF's
         sentence negative log-likelihood divided by the mean sentence length.
 
-        ``y (N, T, H)`` holds tag ids, :data:`lstm_ref.data.PAD_TARGET` at padding.
+        ``y (N, T, H)`` holds tag ids, ``lstm_ref.data.PAD_TARGET`` at padding.
         """
         if y.dim() != 3 or y.shape[-1] != len(self.num_tags):
             raise ValueError(

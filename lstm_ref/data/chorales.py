@@ -9,7 +9,7 @@ a chorale; this module reads the files with the standard library's
 never imports music21.
 
 A melody is the soprano voice as a sequence of *events*: a pitch (MIDI
-number, 60 = middle C; :data:`REST` for a rest) and a duration in quarter
+number, 60 = middle C; ``REST`` for a rest) and a duration in quarter
 notes. Tied notes are merged into one event; grace notes (no duration) are
 dropped.
 """
@@ -52,7 +52,7 @@ class Chorale(NamedTuple):
     name : str
         The file's stem, e.g. ``"bwv1.6"``.
     pitch : np.ndarray, int64, shape (L,)
-        MIDI pitch of each event, :data:`REST` for a rest.
+        MIDI pitch of each event, ``REST`` for a rest.
     duration : np.ndarray, float64, shape (L,)
         Length of each event in quarter notes (1.0 = a crotchet).
     fifths : int
