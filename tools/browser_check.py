@@ -6,6 +6,9 @@ Serves ``_build/html`` on 127.0.0.1 and, for every page, fails if
 - TeX is left untypeset (a ``.math`` element without MathJax output, or raw
   ``$$``, ``\\(``, ``\\begin{`` or unrendered MyST roles in the visible text),
 - an image does not decode,
+- an ``<audio>`` element (the synthesised melodies) does not load, or its
+  source is not on this machine: a ``data:`` URI must hold a decodable WAV,
+  and in the browser the element must reach its metadata (a finite duration),
 - the browser logs a JavaScript error that is not in ``KNOWN_HARMLESS``;
 
 and it fails if the search page does not find a word from a chapter.
@@ -22,7 +25,10 @@ Usage: ``python tools/browser_check.py _build/html``
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import functools
+import html.parser
 import http.server
 import json
 import os
@@ -69,6 +75,26 @@ const done = arguments[arguments.length - 1];
     try { await img.decode(); } catch (e) { broken.push(img.currentSrc || img.src); }
     if (img.naturalWidth === 0 && !broken.includes(img.src)) { broken.push(img.src); }
   }
+  const audio = [];
+  for (const el of document.querySelectorAll("audio")) {
+    const source = el.querySelector("source");
+    const src = el.getAttribute("src") || (source ? source.getAttribute("src") : "") || "";
+    const state = await new Promise((resolve) => {
+      if (el.readyState >= 1) { resolve("ok"); return; }
+      const timer = setTimeout(() => resolve("timeout"), 15000);
+      const fail = (what) => () => { clearTimeout(timer); resolve(what); };
+      el.addEventListener("loadedmetadata", () => { clearTimeout(timer); resolve("ok"); },
+                          {once: true});
+      el.addEventListener("error", () => {
+        clearTimeout(timer);
+        resolve("media error " + (el.error ? el.error.code : "?"));
+      }, {once: true});
+      if (source) { source.addEventListener("error", fail("source error"), {once: true}); }
+      el.preload = "auto";
+      el.load();
+    });
+    audio.push({src: src.slice(0, 80), state, duration: el.duration});
+  }
   const untypeset = [];
   for (const el of document.querySelectorAll(".math")) {
     if (!el.querySelector("mjx-container")) { untypeset.push(el.textContent.slice(0, 80)); }
@@ -83,7 +109,7 @@ const done = arguments[arguments.length - 1];
     if (parent.offsetParent === null && getComputedStyle(parent).position !== "fixed") { continue; }
     raw.push(node.textContent);
   }
-  done({broken, untypeset, text: raw.join(" "), title: document.title,
+  done({broken, audio, untypeset, text: raw.join(" "), title: document.title,
         mathjax: !!(window.MathJax && MathJax.startup)});
 })().catch((e) => done({error: String(e)}));
 """
@@ -173,6 +199,82 @@ def is_local(url: str) -> bool:
     return parsed.scheme in LOCAL_SCHEMES or parsed.hostname in LOCAL_HOSTS
 
 
+class _AudioSources(html.parser.HTMLParser):
+    """Collects the sources of every ``<audio>`` element: its ``src`` or its ``<source>``s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[list[str]] = []
+        self._inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "audio":
+            self._inside = True
+            self.elements.append([values["src"]] if values.get("src") else [])
+        elif tag == "source" and self._inside and values.get("src"):
+            self.elements[-1].append(str(values["src"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "audio":
+            self._inside = False
+
+
+def audio_sources(page_html: str) -> list[list[str]]:
+    """The sources of each ``<audio>`` element of a page, in document order."""
+    parser = _AudioSources()
+    parser.feed(page_html)
+    return parser.elements
+
+
+def static_audio_problems(page_html: str) -> list[str]:
+    """What is wrong with a page's audio before any browser plays it.
+
+    Every ``<audio>`` needs a source; a source must be on this machine (a
+    ``data:`` URI or a relative path); a ``data:audio/...;base64,`` URI must
+    decode to a RIFF/WAVE file with at least one sample.
+    """
+    problems = []
+    for k, sources in enumerate(audio_sources(page_html)):
+        if not sources:
+            problems.append(f"audio element {k}: no source")
+        for src in sources:
+            short = src[:60] + ("..." if len(src) > 60 else "")
+            parsed = urlparse(src)
+            if parsed.scheme == "data":
+                header, _, payload = src.partition(",")
+                if not header.startswith("data:audio/") or not header.endswith(";base64"):
+                    problems.append(f"audio element {k}: not base64 audio: {short}")
+                    continue
+                try:
+                    data = base64.b64decode(payload, validate=True)
+                except (binascii.Error, ValueError):
+                    problems.append(f"audio element {k}: its base64 does not decode: {short}")
+                    continue
+                if header.startswith(("data:audio/wav", "data:audio/x-wav")) and not (
+                    data[:4] == b"RIFF" and data[8:12] == b"WAVE" and len(data) > 44
+                ):
+                    problems.append(f"audio element {k}: not a WAV file with samples: {short}")
+            elif parsed.scheme or parsed.netloc:
+                if not is_local(src):
+                    problems.append(f"audio element {k}: source not on this machine: {short}")
+    return problems
+
+
+def audio_problems(entries: list[dict[str, Any]]) -> list[str]:
+    """What the browser reported for each ``<audio>``: it must load, with a finite duration."""
+    problems = []
+    for k, entry in enumerate(entries):
+        duration = entry.get("duration")
+        if entry.get("state") != "ok":
+            problems.append(
+                f"audio element {k} does not load ({entry.get('state')}): {entry.get('src')}"
+            )
+        elif not isinstance(duration, int | float) or not 0 < duration < float("inf"):
+            problems.append(f"audio element {k} has no playable duration ({duration})")
+    return problems
+
+
 def js_errors(driver: Any) -> list[str]:
     errors = []
     for entry in driver.get_log("browser"):
@@ -202,7 +304,7 @@ def pages_of(root: Path) -> list[str]:
     return pages
 
 
-def check_page(driver: Any, base: str, page: str) -> list[str]:
+def check_page(driver: Any, base: str, page: str, root: Path | None = None) -> list[str]:
     driver.get(f"{base}/{page}")
     result = driver.execute_async_script(WAIT_FOR_PAGE_JS)
     problems = []
@@ -210,6 +312,9 @@ def check_page(driver: Any, base: str, page: str) -> list[str]:
         problems.append(f"page script failed: {result['error']}")
         return problems
     problems += [f"image does not decode: {src}" for src in result["broken"]]
+    problems += audio_problems(result.get("audio", []))
+    if root is not None:
+        problems += static_audio_problems((root / page).read_text(encoding="utf-8"))
     problems += [f"untypeset math: {tex!r}" for tex in result["untypeset"]]
     raw = RAW_MARKUP.search(result["text"])
     if raw:
@@ -246,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = pages_of(args.html)
         for page in pages:
             started = time.perf_counter()
-            problems = check_page(driver, base, page)
+            problems = check_page(driver, base, page, args.html)
             if page == "intro.html" or page.startswith("chapters/"):
                 full_page_screenshot(driver, args.screenshots / (Path(page).stem + ".png"))
             status = "ok" if not problems else "FAILED"

@@ -15,6 +15,7 @@ Only NumPy is imported here.
 from lstm_ref.checks import Seed
 
 from ._common import PAD_TARGET, Task
+from .chorales import REST, Chorale, chorale_files, load_chorales, read_chorale, split_chorales
 from .ecg import ECG, ECG_SAMPLING_RATE, load_ecg, segments
 from .formal import (
     FORMAL_TASKS,
@@ -105,6 +106,7 @@ from .tasks import (
     temporal_order_solved,
 )
 from .text import UNKNOWN, CharVocab, next_char_pairs
+from .treebank import UPOS_TAGS, Sentence, TreebankSplit, load_treebank, parse_conllu
 from .vowels import (
     VOWELS_FEATURES,
     VOWELS_MAX_LEN,
@@ -129,22 +131,26 @@ __all__ = [
     "PAD_ID",
     "PAD_TARGET",
     "REBER_SYMBOLS",
+    "REST",
     "SP500_COLUMNS",
     "SPECIALS",
     "SURNAME_LOCALES",
     "TEMPORAL_ORDER_ALPHABET",
     "UNKNOWN",
     "UNK_ID",
+    "UPOS_TAGS",
     "VOWELS_FEATURES",
     "VOWELS_MAX_LEN",
     "VOWELS_SPEAKERS",
     "CharVocab",
+    "Chorale",
     "DigitLines",
     "DigitStrings",
     "Digits",
     "FormalTask",
     "PythonSource",
     "Seed",
+    "Sentence",
     "SourceSignals",
     "Split",
     "StandardScaler",
@@ -152,11 +158,13 @@ __all__ = [
     "Task",
     "TokenVocab",
     "Translation",
+    "TreebankSplit",
     "accuracy",
     "adding",
     "adding_baseline_mse",
     "adding_solved",
     "adding_stream",
+    "chorale_files",
     "chronological_split",
     "compose_digit_lines",
     "compose_digit_strings",
@@ -176,6 +184,7 @@ __all__ = [
     "german_number_pieces",
     "ink_columns",
     "is_reber",
+    "load_chorales",
     "load_co2",
     "load_ecg",
     "load_japanese_vowels",
@@ -184,6 +193,7 @@ __all__ = [
     "load_sp500",
     "load_spoken_digits",
     "load_surnames",
+    "load_treebank",
     "locale_surnames",
     "long_context_positions",
     "long_lag_solved",
@@ -196,7 +206,9 @@ __all__ = [
     "number_translation",
     "number_words",
     "pad_sequences",
+    "parse_conllu",
     "python_source_files",
+    "read_chorale",
     "read_ts",
     "reber_all_legal",
     "reber_baseline_success",
@@ -205,6 +217,7 @@ __all__ = [
     "reber_strings",
     "segments",
     "source_signals",
+    "split_chorales",
     "split_numbers",
     "split_pieces",
     "stdlib_dir",

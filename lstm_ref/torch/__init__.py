@@ -10,6 +10,7 @@ element-wise ops, and compute the same numbers as torch.nn.
 from __future__ import annotations
 
 from .agreement import compare_with_torch
+from .crf import LinearChainCRF
 from .gru import GRU, GRUCell
 from .ladder import IMPLS
 from .layer_norm import LayerNormLSTM, LayerNormLSTMCell
@@ -31,6 +32,7 @@ __all__ = [
     "LSTMCell",
     "LayerNormLSTM",
     "LayerNormLSTMCell",
+    "LinearChainCRF",
     "MinGRU",
     "MinLSTM",
     "RNNCell",

@@ -33,6 +33,8 @@ Financial series
     :func:`price_and_returns`, :func:`volatility_forecasts`, :func:`interval_chart`
 Anomaly detection
     :func:`anomaly_panels`
+Music
+    :func:`piano_roll`, :func:`synthesize` (a melody as a playable wave)
 Benchmarks
     :func:`ladder_bars`, :func:`ratio_lines`, :func:`ratio_grid`, :func:`persistent_map`
 """
@@ -48,6 +50,7 @@ from .activity import (
 from .animation import animate_traces, animation_html
 from .anomaly import anomaly_panels
 from .attention import attention_map
+from .audio import midi_to_hz, piano_roll, synthesize
 from .bench import ladder_bars, persistent_map, ratio_grid, ratio_lines
 from .classify import class_sizes, confusion_heatmap, sequence_heatmaps
 from .ctc import ctc_alignment, digit_images, rates_by_group
@@ -87,13 +90,16 @@ __all__ = [
     "ladder_bars",
     "lines_by_length",
     "lstm_cell",
+    "midi_to_hz",
     "persistent_map",
+    "piano_roll",
     "price_and_returns",
     "rates_by_group",
     "ratio_grid",
     "ratio_lines",
     "runs_by_model",
     "sequence_heatmaps",
+    "synthesize",
     "training_curves",
     "unrolled_rnn",
     "volatility_forecasts",
