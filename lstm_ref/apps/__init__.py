@@ -26,4 +26,13 @@ plain arrays).
     decoding and beam search.
 ``distributed``
     Data-parallel training with ``DistributedDataParallel`` under ``torchrun``.
+``ctc``, ``speech``, ``handwriting``
+    Recognition without segmentation: a (bi)LSTM trained with CTC, its
+    decoders, and the classic baselines (DTW, HMMs, segment-then-classify).
+``music``, ``tagging``
+    Melodies of the Bach chorales with their n-gram baseline; a BiLSTM(-CRF)
+    tagger with the most-frequent-tag and feature-CRF baselines.
+``transformer``, ``compare``
+    A causal Transformer from PyTorch's own layers, and equal-footing
+    comparisons of the LSTM with it and with the recurrent revival.
 """

@@ -23,24 +23,13 @@ both are imported on first use.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from lstm_ref.checks import check_padded, check_positive_int
-
-
-def _optional(module: str, pip_name: str, needed_for: str) -> ModuleType:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as err:
-        raise ImportError(
-            f"{needed_for} needs the {pip_name!r} package, which is not installed: "
-            f"run `pip install {pip_name}`, or `make install` for the book's pinned environment"
-        ) from err
+from lstm_ref.optional import require
 
 
 def _sequences(x: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
@@ -68,7 +57,9 @@ def dtw_distances(
     -------
     np.ndarray, float64, shape (Q, M)
     """
-    dtw_ndim = _optional("dtaidistance.dtw_ndim", "dtaidistance==2.5.1", "dtw_distances()")
+    dtw_ndim = require(
+        "dtaidistance.dtw_ndim", pip_name="dtaidistance", needed_for="dtw_distances()"
+    )
     q = _sequences(queries, query_lengths)
     m = _sequences(templates, template_lengths)
     if q[0].shape[1] != m[0].shape[1]:
@@ -109,7 +100,7 @@ def fit_word_hmms(
     -------
     list of hmmlearn.hmm.GaussianHMM, one per class 0..C-1
     """
-    hmm = _optional("hmmlearn.hmm", "hmmlearn==0.3.3", "fit_word_hmms()")
+    hmm = require("hmmlearn.hmm", pip_name="hmmlearn", needed_for="fit_word_hmms()")
     sequences = _sequences(x, lengths)
     labels = np.asarray(y)
     models = []
@@ -156,7 +147,7 @@ def energy_segments(
     np.ndarray, int64, shape (n + 1,)
         ``0 = b_0 < b_1 < ... < b_n = L``: piece ``j`` is frames ``b_j:b_{j+1}``.
     """
-    signal = _optional("scipy.signal", "scipy", "energy_segments()")
+    signal = require("scipy.signal", pip_name="scipy", needed_for="energy_segments()")
     values = np.asarray(energy, dtype=np.float64)
     if values.ndim != 1 or len(values) < 1:
         raise ValueError(f"energy: expected a non-empty 1-D array, got shape {values.shape}")

