@@ -61,7 +61,7 @@ class LSTM(RecurrentBase):
         Where and in which precision to create the parameters.
     impl : str
         How the recurrence is computed, one of the ladder of
-        :mod:`lstm_ref.torch.ladder`: ``"per_gate"``,
+        ``lstm_ref.torch.ladder``: ``"per_gate"``,
         ``"fused_gates"``, ``"input_proj"``, ``"fused_step"``, ``"cuda_graphs"``
         or ``"persistent"``; ``"auto"`` (the default) picks the fastest
         measured one for the input's device. ``"persistent"`` (Triton

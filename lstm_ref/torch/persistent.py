@@ -27,7 +27,7 @@ float64 (not float16/bfloat16, so not under autocast) and no projection
 does it. Variable lengths (``PackedSequence``) run in the kernel: rows past
 ``batch_sizes[t]`` keep their state. As for ``input_proj``, a gradient taken
 with ``create_graph=True`` is recomputed by autograd
-(:func:`~lstm_ref.torch.layer_function.differentiable_backward`), so second
+(``lstm_ref.torch.layer_function.differentiable_backward``), so second
 derivatives are right.
 """
 
