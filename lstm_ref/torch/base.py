@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from .sequence import LayerFn, States, Weights, run_stack
+from .sequence import LayerFn, States, Update, Weights, projected_layer, run_stack
 from .validation import (
+    CellSettings,
+    RecurrentSettings,
     check_arguments,
     check_cell,
     check_cell_sizes,
@@ -40,9 +43,12 @@ class RecurrentBase(nn.Module):
     -------------------------
     n_gates : int
         Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
-    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size
-        As in :class:`torch.nn.LSTM`, checked as torch.nn checks them
-        (:func:`~lstm_ref.torch.validation.check_arguments`).
+    settings : RecurrentSettings
+        ``input_size``, ``hidden_size``, ``num_layers``, ``bias``, ``batch_first``,
+        ``dropout``, ``bidirectional`` and ``proj_size`` as in :class:`torch.nn.LSTM`,
+        checked as torch.nn checks them
+        (:func:`~lstm_ref.torch.validation.check_arguments`) and kept as
+        attributes of the same names.
     device, dtype
         Where and in which precision to create the parameters.
     """
@@ -51,50 +57,35 @@ class RecurrentBase(nn.Module):
         self,
         *,
         n_gates: int,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int,
-        bias: bool,
-        batch_first: bool,
-        dropout: float,
-        bidirectional: bool,
-        proj_size: int,
+        settings: RecurrentSettings,
         device: torch.device | str | None,
         dtype: torch.dtype | None,
     ) -> None:
         super().__init__()
-        check_arguments(
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            proj_size=proj_size,
-        )
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bias = bias
-        self.batch_first = batch_first
-        self.dropout = float(dropout)
-        self.bidirectional = bidirectional
-        self.proj_size = proj_size
+        check_arguments(settings)
+        self.input_size = settings.input_size
+        self.hidden_size = settings.hidden_size
+        self.num_layers = settings.num_layers
+        self.bias = settings.bias
+        self.batch_first = settings.batch_first
+        self.dropout = float(settings.dropout)
+        self.bidirectional = settings.bidirectional
+        self.proj_size = settings.proj_size
 
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
-        state = proj_size or hidden_size
+        rows, state = n_gates * self.hidden_size, self.proj_size or self.hidden_size
         self._weight_names: list[tuple[str, ...]] = []
-        for layer in range(num_layers):
+        for layer in range(self.num_layers):
             for suffix in ("", "_reverse")[: self.num_directions]:
-                width = input_size if layer == 0 else state * self.num_directions
+                width = self.input_size if layer == 0 else state * self.num_directions
                 shapes: dict[str, tuple[int, ...]] = {
-                    "weight_ih": (n_gates * hidden_size, width),
-                    "weight_hh": (n_gates * hidden_size, state),
+                    "weight_ih": (rows, width),
+                    "weight_hh": (rows, state),
                 }
-                if bias:
-                    shapes["bias_ih"] = shapes["bias_hh"] = (n_gates * hidden_size,)
-                if proj_size:
-                    shapes["weight_hr"] = (proj_size, hidden_size)
+                if self.bias:
+                    shapes["bias_ih"] = shapes["bias_hh"] = (rows,)
+                if self.proj_size:
+                    shapes["weight_hr"] = (self.proj_size, self.hidden_size)
                 for kind, shape in shapes.items():
                     self.register_parameter(
                         f"{kind}_l{layer}{suffix}", nn.Parameter(torch.empty(shape, **factory))
@@ -218,6 +209,23 @@ class RecurrentBase(nn.Module):
             output, finals = input_layout(y, finals, batched, self.batch_first)
         return output, finals
 
+    def run_projected(
+        self, input: Tensor | PackedSequence, hx: Tensor | None, update: Update
+    ) -> tuple[Tensor | PackedSequence, Tensor]:
+        """:meth:`run` for a network whose only state is ``h`` (GRU, RNN).
+
+        Every layer direction is a :func:`~lstm_ref.torch.sequence.projected_layer`:
+        the input projection in one GEMM, then ``h' = update(gx, h, w_hh, b_hh)``
+        at each step. ``hx`` and the final ``h`` are single tensors, (num_layers *
+        num_directions, B, H) or unbatched (num_layers * num_directions, H), as in
+        torch.nn's GRU and RNN.
+        """
+        layer_fn = partial(projected_layer, update)
+        output, (h,) = self.run(
+            input, None if hx is None else (hx,), partial(self.run_stack, layer_fn)
+        )
+        return output, h
+
     def run_stack(
         self,
         layer_fn: LayerFn,
@@ -332,8 +340,9 @@ class CellBase(nn.Module):
     -------------------------
     n_gates : int
         Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
-    input_size, hidden_size, bias
-        As in :class:`torch.nn.LSTMCell`.
+    settings : CellSettings
+        ``input_size``, ``hidden_size`` and ``bias`` as in :class:`torch.nn.LSTMCell`,
+        kept as attributes of the same names.
     device, dtype
         Where and in which precision to create the parameters.
     """
@@ -342,24 +351,22 @@ class CellBase(nn.Module):
         self,
         *,
         n_gates: int,
-        input_size: int,
-        hidden_size: int,
-        bias: bool,
+        settings: CellSettings,
         device: torch.device | str | None,
         dtype: torch.dtype | None,
     ) -> None:
         super().__init__()
-        check_cell_sizes(input_size, hidden_size)
+        check_cell_sizes(settings.input_size, settings.hidden_size)
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.bias = bias
-        rows = n_gates * hidden_size
-        self.weight_ih = nn.Parameter(torch.empty(rows, input_size, **factory))
-        self.weight_hh = nn.Parameter(torch.empty(rows, hidden_size, **factory))
+        self.input_size = settings.input_size
+        self.hidden_size = settings.hidden_size
+        self.bias = settings.bias
+        rows = n_gates * self.hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(rows, self.input_size, **factory))
+        self.weight_hh = nn.Parameter(torch.empty(rows, self.hidden_size, **factory))
         self.bias_ih: nn.Parameter | None = None
         self.bias_hh: nn.Parameter | None = None
-        if bias:
+        if self.bias:
             self.bias_ih = nn.Parameter(torch.empty(rows, **factory))
             self.bias_hh = nn.Parameter(torch.empty(rows, **factory))
         self.reset_parameters()
