@@ -45,7 +45,9 @@ class RecurrentBase(nn.Module):
         Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
     settings : RecurrentSettings
         ``input_size``, ``hidden_size``, ``num_layers``, ``bias``, ``batch_first``,
-        ``dropout``, ``bidirectional`` and ``proj_size`` as in :class:`torch.nn.LSTM`,
+        ``dropout`` and ``bidirectional`` as in :class:`torch.nn.LSTM`.
+    proj_size : int
+        As in :class:`torch.nn.LSTM`; 0 for the other layers. All settings are
         checked as torch.nn checks them
         (:func:`~lstm_ref.torch.validation.check_arguments`) and kept as
         attributes of the same names.
@@ -58,11 +60,12 @@ class RecurrentBase(nn.Module):
         *,
         n_gates: int,
         settings: RecurrentSettings,
+        proj_size: int,
         device: torch.device | str | None,
         dtype: torch.dtype | None,
     ) -> None:
         super().__init__()
-        check_arguments(settings)
+        check_arguments(settings, proj_size)
         self.input_size = settings.input_size
         self.hidden_size = settings.hidden_size
         self.num_layers = settings.num_layers
@@ -70,7 +73,7 @@ class RecurrentBase(nn.Module):
         self.batch_first = settings.batch_first
         self.dropout = float(settings.dropout)
         self.bidirectional = settings.bidirectional
-        self.proj_size = settings.proj_size
+        self.proj_size = proj_size
 
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         rows, state = n_gates * self.hidden_size, self.proj_size or self.hidden_size
@@ -318,10 +321,31 @@ def initial_states(
     """
     if hx is None:
         return tuple(x.new_zeros(shape) for shape in shapes)
-    check_state_ranks(hx, batched, 3)
-    states = tuple(hx) if batched else tuple(h.unsqueeze(1) for h in hx)
+    states = batched_states(hx, batched, 3)
     check_states(states, shapes, weight, match_dtype)
     return states
+
+
+def batched_states(hx: Sequence[Tensor], batched: bool, rank: int) -> States:
+    """Check that the states have rank ``rank`` (``rank - 1`` unbatched); give them a batch axis.
+
+    Parameters
+    ----------
+    hx : sequence of Tensor
+        Each (L, B, ·) or unbatched (L, ·) for a sequence module (``rank`` 3),
+        (B, H) or unbatched (H,) for a cell (``rank`` 2).
+    batched : bool
+        Whether the input had a batch axis.
+    rank : int
+        The rank of a batched state.
+
+    Returns
+    -------
+    tuple of Tensor
+        ``hx``, each with the batch axis (the one before the features).
+    """
+    check_state_ranks(hx, batched, rank)
+    return tuple(hx) if batched else tuple(h.unsqueeze(rank - 2) for h in hx)
 
 
 def input_layout(
@@ -339,12 +363,12 @@ class CellBase(nn.Module):
     Parameters (keyword only)
     -------------------------
     n_gates : int
-        Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
+        As in :class:`RecurrentBase`.
     settings : CellSettings
         ``input_size``, ``hidden_size`` and ``bias`` as in :class:`torch.nn.LSTMCell`,
         kept as attributes of the same names.
     device, dtype
-        Where and in which precision to create the parameters.
+        As in :class:`RecurrentBase`.
     """
 
     def __init__(
@@ -407,8 +431,7 @@ class CellBase(nn.Module):
         if hx is None:
             states = tuple(x.new_zeros(x.size(0), self.hidden_size) for _ in range(n_states))
         else:
-            check_state_ranks(hx, batched, 2)
-            states = tuple(hx) if batched else tuple(h.unsqueeze(0) for h in hx)
+            states = batched_states(hx, batched, 2)
         check_cell(x, states, self.input_size, self.hidden_size, self.weight_ih, not autocast)
         return x, states, batched
 

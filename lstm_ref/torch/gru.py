@@ -66,7 +66,7 @@ class GRU(RecurrentBase):
         settings = RecurrentSettings(
             input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         )
-        super().__init__(n_gates=3, settings=settings, device=device, dtype=dtype)
+        super().__init__(n_gates=3, settings=settings, proj_size=0, device=device, dtype=dtype)
 
     def state_sizes(self) -> tuple[int, ...]:
         """``(H,)``."""

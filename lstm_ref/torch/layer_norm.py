@@ -188,7 +188,7 @@ class LayerNormLSTM(RecurrentBase):
         settings = RecurrentSettings(
             input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         )
-        super().__init__(n_gates=4, settings=settings, device=device, dtype=dtype)
+        super().__init__(n_gates=4, settings=settings, proj_size=0, device=device, dtype=dtype)
         self.eps = float(eps)
         names = []
         for layer_names in self._weight_names:

@@ -109,16 +109,11 @@ class LSTM(RecurrentBase):
         if impl != "auto" and impl not in IMPLS:
             raise ValueError(f"impl must be 'auto' or one of {IMPLS}, got {impl!r}")
         settings = RecurrentSettings(
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            proj_size,
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         )
-        super().__init__(n_gates=4, settings=settings, device=device, dtype=dtype)
+        super().__init__(
+            n_gates=4, settings=settings, proj_size=proj_size, device=device, dtype=dtype
+        )
         self.impl = impl
         self._graphs: GraphCache | None = None  # made at the first cuda_graphs forward
 

@@ -26,11 +26,9 @@ class RNN(RecurrentBase):
         :math:`\phi`.
     bias, batch_first, dropout, bidirectional
         As in :class:`lstm_ref.torch.LSTM`.
-    device, dtype
-        Where and in which precision to create the parameters.
-    proj_size : None
-        Refused with a :class:`ValueError`, as by :class:`torch.nn.RNN`: only
-        the LSTM has a projection.
+    device, dtype, proj_size
+        As in :class:`lstm_ref.torch.GRU` (``proj_size`` is refused, as by
+        :class:`torch.nn.RNN`).
 
     Attributes
     ----------
@@ -63,7 +61,7 @@ class RNN(RecurrentBase):
         settings = RecurrentSettings(
             input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         )
-        super().__init__(n_gates=1, settings=settings, device=device, dtype=dtype)
+        super().__init__(n_gates=1, settings=settings, proj_size=0, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
     def state_sizes(self) -> tuple[int, ...]:

@@ -71,7 +71,7 @@ class CellSettings:
 
 @dataclass(frozen=True)
 class RecurrentSettings:
-    """The constructor arguments torch.nn's recurrent layers share, in their order.
+    """The constructor arguments all of torch.nn's recurrent layers share, in their order.
 
     ``LSTM``, ``GRU``, ``RNN`` and ``LayerNormLSTM`` take these explicitly, as
     torch.nn does, and hand them on together to
@@ -82,8 +82,6 @@ class RecurrentSettings:
     ----------
     input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         As in :class:`torch.nn.LSTM`.
-    proj_size : int
-        As in :class:`torch.nn.LSTM`; 0 (no projection) for every other layer.
     """
 
     input_size: int
@@ -93,11 +91,17 @@ class RecurrentSettings:
     batch_first: bool
     dropout: float
     bidirectional: bool
-    proj_size: int = 0
 
 
-def check_arguments(settings: RecurrentSettings) -> None:
+def check_arguments(settings: RecurrentSettings, proj_size: int) -> None:
     """Check the constructor arguments of a recurrent layer, in torch.nn's order and words.
+
+    Parameters
+    ----------
+    settings : RecurrentSettings
+        The arguments every recurrent layer takes.
+    proj_size : int
+        The LSTM's projection size (0 for the other layers).
 
     Raises
     ------
@@ -113,7 +117,7 @@ def check_arguments(settings: RecurrentSettings) -> None:
     UserWarning
         For dropout with a single layer (it would never be applied).
     """
-    dropout, num_layers, proj_size = settings.dropout, settings.num_layers, settings.proj_size
+    dropout, num_layers = settings.dropout, settings.num_layers
     if isinstance(dropout, bool) or not isinstance(dropout, Real) or not 0 <= float(dropout) <= 1:
         raise ValueError(
             "dropout should be a number in range [0, 1] representing the probability of "
