@@ -39,18 +39,19 @@ StackFn = Callable[[Tensor, States, Sequence[Weights], Sequence[int] | None], tu
 class RecurrentBase(nn.Module):
     """Parameters and input plumbing of a stacked (bi)directional recurrent network.
 
+    The settings and ``proj_size`` are checked as torch.nn checks them
+    (:func:`~lstm_ref.torch.validation.check_arguments`) and kept as attributes
+    of the same names (``self.hidden_size``, ...), as in torch.nn.
+
     Parameters (keyword only)
     -------------------------
     n_gates : int
         Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
     settings : RecurrentSettings
         ``input_size``, ``hidden_size``, ``num_layers``, ``bias``, ``batch_first``,
-        ``dropout`` and ``bidirectional`` as in :class:`torch.nn.LSTM`.
+        ``dropout`` and ``bidirectional``, as in :class:`torch.nn.LSTM`.
     proj_size : int
-        As in :class:`torch.nn.LSTM`; 0 for the other layers. All settings are
-        checked as torch.nn checks them
-        (:func:`~lstm_ref.torch.validation.check_arguments`) and kept as
-        attributes of the same names.
+        As in :class:`torch.nn.LSTM`; 0 for every layer but the LSTM.
     device, dtype
         Where and in which precision to create the parameters.
     """

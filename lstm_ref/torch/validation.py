@@ -7,6 +7,9 @@ catches, with the message a reader would search for. Where PyTorch raises
 for torch.nn catches it) and a ``ValueError`` (a wrong value was passed).
 Where PyTorch raises ``ValueError`` or ``TypeError`` (its Python checks), so
 do we.
+
+The constructor arguments that all recurrent layers share travel together as
+:class:`RecurrentSettings` (those of the cells as :class:`CellSettings`).
 """
 
 from __future__ import annotations
