@@ -155,8 +155,10 @@ def test_dropout_between_layers_in_training_only() -> None:
 
 
 def test_single_layer_dropout_warns_like_torch() -> None:
-    with pytest.warns(UserWarning, match="num_layers greater than 1"):
-        lt.LSTM(D, H, dropout=0.2)
+    for cls in (lt.LSTM, lt.GRU, lt.RNN, lt.LayerNormLSTM):
+        with pytest.warns(UserWarning, match="num_layers greater than 1") as record:
+            cls(D, H, dropout=0.2)
+        assert record[0].filename == __file__  # the warning points at the caller's line
 
 
 @pytest.mark.parametrize("impl", CPU_IMPLS)

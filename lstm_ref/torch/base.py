@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from .sequence import LayerFn, States, Weights, run_stack
+from .sequence import LayerFn, States, Update, Weights, projected_layer, run_stack
 from .validation import (
+    CellSettings,
+    RecurrentSettings,
     check_arguments,
     check_cell,
     check_cell_sizes,
@@ -36,13 +39,19 @@ StackFn = Callable[[Tensor, States, Sequence[Weights], Sequence[int] | None], tu
 class RecurrentBase(nn.Module):
     """Parameters and input plumbing of a stacked (bi)directional recurrent network.
 
+    The settings and ``proj_size`` are checked as torch.nn checks them
+    (:func:`~lstm_ref.torch.validation.check_arguments`) and kept as attributes
+    of the same names (``self.hidden_size``, ...), as in torch.nn.
+
     Parameters (keyword only)
     -------------------------
     n_gates : int
         Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
-    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size
-        As in :class:`torch.nn.LSTM`, checked as torch.nn checks them
-        (:func:`~lstm_ref.torch.validation.check_arguments`).
+    settings : RecurrentSettings
+        ``input_size``, ``hidden_size``, ``num_layers``, ``bias``, ``batch_first``,
+        ``dropout`` and ``bidirectional``, as in :class:`torch.nn.LSTM`.
+    proj_size : int
+        As in :class:`torch.nn.LSTM`; 0 for every layer but the LSTM.
     device, dtype
         Where and in which precision to create the parameters.
     """
@@ -51,50 +60,36 @@ class RecurrentBase(nn.Module):
         self,
         *,
         n_gates: int,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int,
-        bias: bool,
-        batch_first: bool,
-        dropout: float,
-        bidirectional: bool,
+        settings: RecurrentSettings,
         proj_size: int,
         device: torch.device | str | None,
         dtype: torch.dtype | None,
     ) -> None:
         super().__init__()
-        check_arguments(
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            proj_size=proj_size,
-        )
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bias = bias
-        self.batch_first = batch_first
-        self.dropout = float(dropout)
-        self.bidirectional = bidirectional
+        check_arguments(settings, proj_size)
+        self.input_size = settings.input_size
+        self.hidden_size = settings.hidden_size
+        self.num_layers = settings.num_layers
+        self.bias = settings.bias
+        self.batch_first = settings.batch_first
+        self.dropout = float(settings.dropout)
+        self.bidirectional = settings.bidirectional
         self.proj_size = proj_size
 
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
-        state = proj_size or hidden_size
+        rows, state = n_gates * self.hidden_size, self.proj_size or self.hidden_size
         self._weight_names: list[tuple[str, ...]] = []
-        for layer in range(num_layers):
+        for layer in range(self.num_layers):
             for suffix in ("", "_reverse")[: self.num_directions]:
-                width = input_size if layer == 0 else state * self.num_directions
+                width = self.input_size if layer == 0 else state * self.num_directions
                 shapes: dict[str, tuple[int, ...]] = {
-                    "weight_ih": (n_gates * hidden_size, width),
-                    "weight_hh": (n_gates * hidden_size, state),
+                    "weight_ih": (rows, width),
+                    "weight_hh": (rows, state),
                 }
-                if bias:
-                    shapes["bias_ih"] = shapes["bias_hh"] = (n_gates * hidden_size,)
-                if proj_size:
-                    shapes["weight_hr"] = (proj_size, hidden_size)
+                if self.bias:
+                    shapes["bias_ih"] = shapes["bias_hh"] = (rows,)
+                if self.proj_size:
+                    shapes["weight_hr"] = (self.proj_size, self.hidden_size)
                 for kind, shape in shapes.items():
                     self.register_parameter(
                         f"{kind}_l{layer}{suffix}", nn.Parameter(torch.empty(shape, **factory))
@@ -218,6 +213,23 @@ class RecurrentBase(nn.Module):
             output, finals = input_layout(y, finals, batched, self.batch_first)
         return output, finals
 
+    def run_projected(
+        self, input: Tensor | PackedSequence, hx: Tensor | None, update: Update
+    ) -> tuple[Tensor | PackedSequence, Tensor]:
+        """:meth:`run` for a network whose only state is ``h`` (GRU, RNN).
+
+        Every layer direction is a :func:`~lstm_ref.torch.sequence.projected_layer`:
+        the input projection in one GEMM, then ``h' = update(gx, h, w_hh, b_hh)``
+        at each step. ``hx`` and the final ``h`` are single tensors, (num_layers *
+        num_directions, B, H) or unbatched (num_layers * num_directions, H), as in
+        torch.nn's GRU and RNN.
+        """
+        layer_fn = partial(projected_layer, update)
+        output, (h,) = self.run(
+            input, None if hx is None else (hx,), partial(self.run_stack, layer_fn)
+        )
+        return output, h
+
     def run_stack(
         self,
         layer_fn: LayerFn,
@@ -310,10 +322,31 @@ def initial_states(
     """
     if hx is None:
         return tuple(x.new_zeros(shape) for shape in shapes)
-    check_state_ranks(hx, batched, 3)
-    states = tuple(hx) if batched else tuple(h.unsqueeze(1) for h in hx)
+    states = batched_states(hx, batched, 3)
     check_states(states, shapes, weight, match_dtype)
     return states
+
+
+def batched_states(hx: Sequence[Tensor], batched: bool, rank: int) -> States:
+    """Check that the states have rank ``rank`` (``rank - 1`` unbatched); give them a batch axis.
+
+    Parameters
+    ----------
+    hx : sequence of Tensor
+        Each (L, B, ·) or unbatched (L, ·) for a sequence module (``rank`` 3),
+        (B, H) or unbatched (H,) for a cell (``rank`` 2).
+    batched : bool
+        Whether the input had a batch axis.
+    rank : int
+        The rank of a batched state.
+
+    Returns
+    -------
+    tuple of Tensor
+        ``hx``, each with the batch axis (the one before the features).
+    """
+    check_state_ranks(hx, batched, rank)
+    return tuple(hx) if batched else tuple(h.unsqueeze(rank - 2) for h in hx)
 
 
 def input_layout(
@@ -331,35 +364,34 @@ class CellBase(nn.Module):
     Parameters (keyword only)
     -------------------------
     n_gates : int
-        Gate blocks stacked in each weight: 4 (LSTM), 3 (GRU), 1 (RNN).
-    input_size, hidden_size, bias
-        As in :class:`torch.nn.LSTMCell`.
+        As in :class:`RecurrentBase`.
+    settings : CellSettings
+        ``input_size``, ``hidden_size`` and ``bias`` as in :class:`torch.nn.LSTMCell`,
+        kept as attributes of the same names.
     device, dtype
-        Where and in which precision to create the parameters.
+        As in :class:`RecurrentBase`.
     """
 
     def __init__(
         self,
         *,
         n_gates: int,
-        input_size: int,
-        hidden_size: int,
-        bias: bool,
+        settings: CellSettings,
         device: torch.device | str | None,
         dtype: torch.dtype | None,
     ) -> None:
         super().__init__()
-        check_cell_sizes(input_size, hidden_size)
+        check_cell_sizes(settings.input_size, settings.hidden_size)
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.bias = bias
-        rows = n_gates * hidden_size
-        self.weight_ih = nn.Parameter(torch.empty(rows, input_size, **factory))
-        self.weight_hh = nn.Parameter(torch.empty(rows, hidden_size, **factory))
+        self.input_size = settings.input_size
+        self.hidden_size = settings.hidden_size
+        self.bias = settings.bias
+        rows = n_gates * self.hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(rows, self.input_size, **factory))
+        self.weight_hh = nn.Parameter(torch.empty(rows, self.hidden_size, **factory))
         self.bias_ih: nn.Parameter | None = None
         self.bias_hh: nn.Parameter | None = None
-        if bias:
+        if self.bias:
             self.bias_ih = nn.Parameter(torch.empty(rows, **factory))
             self.bias_hh = nn.Parameter(torch.empty(rows, **factory))
         self.reset_parameters()
@@ -400,8 +432,7 @@ class CellBase(nn.Module):
         if hx is None:
             states = tuple(x.new_zeros(x.size(0), self.hidden_size) for _ in range(n_states))
         else:
-            check_state_ranks(hx, batched, 2)
-            states = tuple(hx) if batched else tuple(h.unsqueeze(0) for h in hx)
+            states = batched_states(hx, batched, 2)
         check_cell(x, states, self.input_size, self.hidden_size, self.weight_ih, not autocast)
         return x, states, batched
 

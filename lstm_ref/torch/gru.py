@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import torch
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence
 
 from .base import CellBase, RecurrentBase
 from .functional import gru_cell, gru_update
-from .sequence import projected_layer
-from .validation import check_no_projection
+from .validation import CellSettings, RecurrentSettings, check_no_projection
 
 
 class GRU(RecurrentBase):
@@ -66,19 +63,10 @@ class GRU(RecurrentBase):
         proj_size: int | None = None,
     ) -> None:
         check_no_projection(proj_size)
-        super().__init__(
-            n_gates=3,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            bidirectional=bidirectional,
-            proj_size=0,
-            device=device,
-            dtype=dtype,
+        settings = RecurrentSettings(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         )
+        super().__init__(n_gates=3, settings=settings, proj_size=0, device=device, dtype=dtype)
 
     def state_sizes(self) -> tuple[int, ...]:
         """``(H,)``."""
@@ -88,12 +76,7 @@ class GRU(RecurrentBase):
         self, input: Tensor | PackedSequence, hx: Tensor | None = None
     ) -> tuple[Tensor | PackedSequence, Tensor]:
         """Run the GRU; see the class docstring for shapes."""
-        output, (h,) = self.run(
-            input,
-            None if hx is None else (hx,),
-            partial(self.run_stack, partial(projected_layer, gru_update)),
-        )
-        return output, h
+        return self.run_projected(input, hx, gru_update)
 
 
 class GRUCell(CellBase):
@@ -101,12 +84,8 @@ class GRUCell(CellBase):
 
     Parameters
     ----------
-    input_size, hidden_size : int
-        ``D`` and ``H``.
-    bias : bool
-        Use ``bias_ih`` and ``bias_hh``.
-    device, dtype
-        Where and in which precision to create the parameters.
+    input_size, hidden_size, bias, device, dtype
+        As in :class:`lstm_ref.torch.LSTMCell`.
 
     Inputs: ``input, h``
         ``input`` (B, D) or (D,); ``h`` (B, H) or (H,), zeros if omitted.
@@ -123,14 +102,8 @@ class GRUCell(CellBase):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__(
-            n_gates=3,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            bias=bias,
-            device=device,
-            dtype=dtype,
-        )
+        settings = CellSettings(input_size, hidden_size, bias)
+        super().__init__(n_gates=3, settings=settings, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         """One step; see the class docstring for shapes."""

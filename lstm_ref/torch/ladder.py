@@ -43,7 +43,7 @@ impl before it (chapter 10 measures them):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
 
 import torch
@@ -52,42 +52,25 @@ from torch import Tensor
 from .functional import lstm_cell, lstm_cell_per_gate, lstm_pointwise, lstm_pointwise_backward
 from .layer_function import LSTMLayerFunction, Pointwise, PointwiseBackward
 from .persistent import persistent
-from .sequence import LayerFn, States, Weights, run_steps
-
-Cell = Callable[..., tuple[Tensor, Tensor]]
+from .sequence import LayerFn, States, Weights, cell_step, run_steps
 
 #: The impls in ladder order (``cuda_graphs`` is applied to a whole stack by
 #: :class:`~lstm_ref.torch.LSTM`, so it has no layer function in :data:`IMPL_LAYERS`).
 IMPLS = ("per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs", "persistent")
 
 
-def _autograd_loop(
-    cell: Cell,
-    x: Tensor,
-    state: States,
-    weights: Weights,
-    batch_sizes: Sequence[int] | None,
-    reverse: bool,
-) -> tuple[Tensor, States]:
-    def step(x_t: Tensor, s: States) -> tuple[Tensor, States]:
-        h, c = cell(x_t, s[0], s[1], *weights)
-        return h, (h, c)
-
-    return run_steps(step, x, state, batch_sizes, reverse)
-
-
 def per_gate(
     x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
 ) -> tuple[Tensor, States]:
     """Impl 1 of the ladder: :func:`~lstm_ref.torch.functional.lstm_cell_per_gate` each step."""
-    return _autograd_loop(lstm_cell_per_gate, x, state, weights, batch_sizes, reverse)
+    return run_steps(cell_step(lstm_cell_per_gate, *weights), x, state, batch_sizes, reverse)
 
 
 def fused_gates(
     x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
 ) -> tuple[Tensor, States]:
     """Impl 2 of the ladder: :func:`~lstm_ref.torch.functional.lstm_cell` at every step."""
-    return _autograd_loop(lstm_cell, x, state, weights, batch_sizes, reverse)
+    return run_steps(cell_step(lstm_cell, *weights), x, state, batch_sizes, reverse)
 
 
 def _as_one_autograd_node(

@@ -38,7 +38,7 @@ from torch.autograd.function import FunctionCtx
 
 from .functional import double_g, lstm_cell
 from .gemm import Product
-from .sequence import States, run_steps
+from .sequence import cell_step, run_steps
 
 Pointwise = Callable[[Tensor, Tensor], tuple[Tensor, ...]]
 PointwiseBackward = Callable[..., tuple[Tensor, Tensor]]
@@ -210,10 +210,7 @@ def differentiable_backward(
     assert x is not None and h0 is not None and c0 is not None
     assert w_ih is not None and w_hh is not None
 
-    def step(x_t: Tensor, s: States) -> tuple[Tensor, States]:
-        h, c = lstm_cell(x_t, s[0], s[1], w_ih, w_hh, b, None, w_hr)
-        return h, (h, c)
-
+    step = cell_step(lstm_cell, w_ih, w_hh, b, None, w_hr)
     wanted = {k: t for k, t in enumerate(inputs) if t is not None and needs[k]}
     with torch.enable_grad():
         y, (h_n, c_n) = run_steps(step, x, (h0, c0), batch_sizes, reverse)

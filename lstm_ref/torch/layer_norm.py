@@ -21,7 +21,8 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
 from .base import CellBase, RecurrentBase
-from .sequence import States, Weights, run_steps
+from .sequence import States, Weights, cell_step, run_steps
+from .validation import CellSettings, RecurrentSettings
 
 #: The layer-norm parameters of one layer, in the order the layer function reads them.
 _LN_PARAMETERS = ("gamma_ih", "gamma_hh", "gamma_c", "beta_c")
@@ -72,11 +73,7 @@ def _layer(
     assert gamma_hh is not None and gamma_c is not None and beta_c is not None
     # The input part does not depend on the recurrence: normalise all T steps at once.
     a_x = _input_part(x, w_ih, b_ih, gamma_ih, eps)
-
-    def step(a_x_t: Tensor, hc: States) -> tuple[Tensor, States]:
-        h, c = _step(a_x_t, hc[0], hc[1], w_hh, b_hh, gamma_hh, gamma_c, beta_c, eps)
-        return h, (h, c)
-
+    step = cell_step(_step, w_hh, b_hh, gamma_hh, gamma_c, beta_c, eps)
     return run_steps(step, a_x, state, batch_sizes, reverse)
 
 
@@ -188,19 +185,10 @@ class LayerNormLSTM(RecurrentBase):
         dtype: torch.dtype | None = None,
     ) -> None:
         _check_eps(eps)
-        super().__init__(
-            n_gates=4,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            bidirectional=bidirectional,
-            proj_size=0,
-            device=device,
-            dtype=dtype,
+        settings = RecurrentSettings(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         )
+        super().__init__(n_gates=4, settings=settings, proj_size=0, device=device, dtype=dtype)
         self.eps = float(eps)
         names = []
         for layer_names in self._weight_names:
@@ -249,14 +237,12 @@ class LayerNormLSTMCell(CellBase):
 
     Parameters
     ----------
-    input_size, hidden_size : int
-        ``D`` and ``H``.
-    bias : bool
-        Use ``bias_ih`` and ``bias_hh``.
+    input_size, hidden_size, bias
+        As in :class:`lstm_ref.torch.LSTMCell`.
     eps : float
         :math:`\epsilon` of every normalisation.
     device, dtype
-        Where and in which precision to create the parameters.
+        As in :class:`lstm_ref.torch.LSTMCell`.
 
     Attributes
     ----------
@@ -286,14 +272,8 @@ class LayerNormLSTMCell(CellBase):
         dtype: torch.dtype | None = None,
     ) -> None:
         _check_eps(eps)
-        super().__init__(
-            n_gates=4,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            bias=bias,
-            device=device,
-            dtype=dtype,
-        )
+        settings = CellSettings(input_size, hidden_size, bias)
+        super().__init__(n_gates=4, settings=settings, device=device, dtype=dtype)
         self.eps = float(eps)
         factory: dict[str, Any] = {"device": device, "dtype": dtype}
         self.gamma_ih = nn.Parameter(torch.empty(4 * hidden_size, **factory))

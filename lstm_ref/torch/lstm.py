@@ -15,6 +15,7 @@ from .cuda_graphs import GraphCache
 from .functional import lstm_cell
 from .ladder import IMPL_LAYERS, IMPLS, default_impl, fused_step
 from .sequence import States, Weights
+from .validation import CellSettings, RecurrentSettings
 
 
 class LSTM(RecurrentBase):
@@ -107,18 +108,11 @@ class LSTM(RecurrentBase):
     ) -> None:
         if impl != "auto" and impl not in IMPLS:
             raise ValueError(f"impl must be 'auto' or one of {IMPLS}, got {impl!r}")
+        settings = RecurrentSettings(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
+        )
         super().__init__(
-            n_gates=4,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            bidirectional=bidirectional,
-            proj_size=proj_size,
-            device=device,
-            dtype=dtype,
+            n_gates=4, settings=settings, proj_size=proj_size, device=device, dtype=dtype
         )
         self.impl = impl
         self._graphs: GraphCache | None = None  # made at the first cuda_graphs forward
@@ -227,14 +221,8 @@ class LSTMCell(CellBase):
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
     ) -> None:
-        super().__init__(
-            n_gates=4,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            bias=bias,
-            device=device,
-            dtype=dtype,
-        )
+        settings = CellSettings(input_size, hidden_size, bias)
+        super().__init__(n_gates=4, settings=settings, device=device, dtype=dtype)
 
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None

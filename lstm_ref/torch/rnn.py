@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import torch
 from torch import Tensor
 from torch.nn.utils.rnn import PackedSequence
 
 from .base import CellBase, RecurrentBase
 from .functional import activation, rnn_cell, rnn_update
-from .sequence import projected_layer
-from .validation import check_no_projection
+from .validation import CellSettings, RecurrentSettings, check_no_projection
 
 
 class RNN(RecurrentBase):
@@ -29,11 +26,9 @@ class RNN(RecurrentBase):
         :math:`\phi`.
     bias, batch_first, dropout, bidirectional
         As in :class:`lstm_ref.torch.LSTM`.
-    device, dtype
-        Where and in which precision to create the parameters.
-    proj_size : None
-        Refused with a :class:`ValueError`, as by :class:`torch.nn.RNN`: only
-        the LSTM has a projection.
+    device, dtype, proj_size
+        As in :class:`lstm_ref.torch.GRU` (``proj_size`` is refused, as by
+        :class:`torch.nn.RNN`).
 
     Attributes
     ----------
@@ -63,19 +58,10 @@ class RNN(RecurrentBase):
     ) -> None:
         check_no_projection(proj_size)
         activation(nonlinearity)  # reject an unknown name now, not at the first step
-        super().__init__(
-            n_gates=1,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            bidirectional=bidirectional,
-            proj_size=0,
-            device=device,
-            dtype=dtype,
+        settings = RecurrentSettings(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         )
+        super().__init__(n_gates=1, settings=settings, proj_size=0, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
     def state_sizes(self) -> tuple[int, ...]:
@@ -93,12 +79,7 @@ class RNN(RecurrentBase):
         self, input: Tensor | PackedSequence, hx: Tensor | None = None
     ) -> tuple[Tensor | PackedSequence, Tensor]:
         """Run the RNN; see the class docstring for shapes."""
-        output, (h,) = self.run(
-            input,
-            None if hx is None else (hx,),
-            partial(self.run_stack, partial(projected_layer, self._update)),
-        )
-        return output, h
+        return self.run_projected(input, hx, self._update)
 
 
 class RNNCell(CellBase):
@@ -109,14 +90,12 @@ class RNNCell(CellBase):
 
     Parameters
     ----------
-    input_size, hidden_size : int
-        ``D`` and ``H``.
-    bias : bool
-        Use ``bias_ih`` and ``bias_hh``.
+    input_size, hidden_size, bias
+        As in :class:`lstm_ref.torch.LSTMCell`.
     nonlinearity : {"tanh", "relu"}
         :math:`\phi`.
     device, dtype
-        Where and in which precision to create the parameters.
+        As in :class:`lstm_ref.torch.LSTMCell`.
     """
 
     def __init__(
@@ -129,14 +108,8 @@ class RNNCell(CellBase):
         dtype: torch.dtype | None = None,
     ) -> None:
         activation(nonlinearity)  # reject an unknown name now, not at the first step
-        super().__init__(
-            n_gates=1,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            bias=bias,
-            device=device,
-            dtype=dtype,
-        )
+        settings = CellSettings(input_size, hidden_size, bias)
+        super().__init__(n_gates=1, settings=settings, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:

@@ -13,6 +13,7 @@ loop serves both directions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -24,6 +25,8 @@ Weights = tuple[Tensor | None, ...]
 LayerFn = Callable[[Tensor, States, Weights, Sequence[int] | None, bool], tuple[Tensor, States]]
 #: ``update(gx, h, w_hh, b_hh) -> h'``: one step of a GRU or RNN given ``gx = W_ih x + b_ih``.
 Update = Callable[[Tensor, Tensor, Tensor, Tensor | None], Tensor]
+#: ``cell(x_t, h, c, *weights) -> (h', c')``: one step of an LSTM.
+Cell = Callable[..., tuple[Tensor, Tensor]]
 
 
 def run_steps(
@@ -63,6 +66,30 @@ def run_steps(
             state = tuple(torch.cat((n, s[running:])) for n, s in zip(new, state, strict=True))
             outs[t] = F.pad(out, (0, 0, 0, batch - running))
     return torch.stack(outs), state
+
+
+def cell_step(cell: Cell, *weights: Any) -> Step:
+    """The ``step`` of :func:`run_steps` that runs an LSTM ``cell`` with ``weights``.
+
+    Parameters
+    ----------
+    cell : callable
+        ``cell(x_t, h, c, *weights) -> (h', c')``, e.g.
+        :func:`~lstm_ref.torch.functional.lstm_cell`.
+    *weights
+        Its arguments after ``c``, the same at every step.
+
+    Returns
+    -------
+    callable
+        ``step(x_t, (h, c)) -> (h', (h', c'))``: the output of a step is ``h'``.
+    """
+
+    def step(x_t: Tensor, state: States) -> tuple[Tensor, States]:
+        h, c = cell(x_t, state[0], state[1], *weights)
+        return h, (h, c)
+
+    return step
 
 
 def projected_layer(

@@ -7,12 +7,16 @@ catches, with the message a reader would search for. Where PyTorch raises
 for torch.nn catches it) and a ``ValueError`` (a wrong value was passed).
 Where PyTorch raises ``ValueError`` or ``TypeError`` (its Python checks), so
 do we.
+
+The constructor arguments that all recurrent layers share travel together as
+:class:`RecurrentSettings` (those of the cells as :class:`CellSettings`).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from numbers import Real
 
 from torch import Tensor
@@ -49,17 +53,58 @@ def check_cell_sizes(input_size: object, hidden_size: object) -> None:
     _check_int("hidden_size", hidden_size)
 
 
-def check_arguments(
-    *,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int,
-    bias: bool,
-    batch_first: bool,
-    dropout: float,
-    proj_size: int,
-) -> None:
+@dataclass(frozen=True)
+class CellSettings:
+    """The constructor arguments torch.nn's recurrent cells share, in their order.
+
+    ``LSTMCell``, ``GRUCell``, ``RNNCell`` and ``LayerNormLSTMCell`` take these
+    explicitly, as torch.nn does, and hand them on together to
+    :class:`~lstm_ref.torch.base.CellBase`.
+
+    Parameters
+    ----------
+    input_size, hidden_size, bias
+        As in :class:`torch.nn.LSTMCell`.
+    """
+
+    input_size: int
+    hidden_size: int
+    bias: bool
+
+
+@dataclass(frozen=True)
+class RecurrentSettings:
+    """The constructor arguments all of torch.nn's recurrent layers share, in their order.
+
+    ``LSTM``, ``GRU``, ``RNN`` and ``LayerNormLSTM`` take these explicitly, as
+    torch.nn does, and hand them on together to
+    :class:`~lstm_ref.torch.base.RecurrentBase`, which checks them
+    (:func:`check_arguments`) and keeps each as an attribute of the module.
+
+    Parameters
+    ----------
+    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
+        As in :class:`torch.nn.LSTM`.
+    """
+
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+
+
+def check_arguments(settings: RecurrentSettings, proj_size: int) -> None:
     """Check the constructor arguments of a recurrent layer, in torch.nn's order and words.
+
+    Parameters
+    ----------
+    settings : RecurrentSettings
+        The arguments every recurrent layer takes.
+    proj_size : int
+        The LSTM's projection size (0 for the other layers).
 
     Raises
     ------
@@ -75,6 +120,7 @@ def check_arguments(
     UserWarning
         For dropout with a single layer (it would never be applied).
     """
+    dropout, num_layers = settings.dropout, settings.num_layers
     if isinstance(dropout, bool) or not isinstance(dropout, Real) or not 0 <= float(dropout) <= 1:
         raise ValueError(
             "dropout should be a number in range [0, 1] representing the probability of "
@@ -88,19 +134,19 @@ def check_arguments(
             UserWarning,
             stacklevel=4,
         )
-    _check_bool("bias", bias)
-    _check_bool("batch_first", batch_first)
-    _check_int("input_size", input_size)
-    _check_int("hidden_size", hidden_size)
+    _check_bool("bias", settings.bias)
+    _check_bool("batch_first", settings.batch_first)
+    _check_int("input_size", settings.input_size)
+    _check_int("hidden_size", settings.hidden_size)
     _check_int("num_layers", num_layers)
     if not isinstance(proj_size, int) or isinstance(proj_size, bool):
         raise TypeError(f"proj_size should be of type int, got: {type(proj_size).__name__}")
     if proj_size < 0:
         raise ValueError("proj_size should be a positive integer or zero to disable projections")
-    if proj_size >= hidden_size:
+    if proj_size >= settings.hidden_size:
         raise ValueError(
             f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} "
-            f"and hidden_size={hidden_size}"
+            f"and hidden_size={settings.hidden_size}"
         )
 
 
