@@ -9,11 +9,11 @@ input and read-out, so that models differ only where they should:
     :class:`~lstm_ref.apps.transformer.CausalTransformer`, two layers, two
     heads, feed-forward width :math:`2d`, sinusoidal positions.
 ``"mingru"``, ``"minlstm"``
-    Two stacked :class:`~lstm_ref.torch.MinGRU` / :class:`~lstm_ref.torch.MinLSTM`
+    Two stacked :class:`~lstm_ref.torch.minimal.MinGRU` / :class:`~lstm_ref.torch.minimal.MinLSTM`
     layers, trained with the parallel scan (their gates have no recurrent
     weights, so one layer would have far fewer parameters at the same width).
 ``"slstm"``
-    One :class:`~lstm_ref.torch.SLSTM` layer (exponential gating, stabilised).
+    One :class:`~lstm_ref.torch.slstm.SLSTM` layer (exponential gating, stabilised).
 
 :func:`matched_size` picks each core's width so that the whole models' parameter
 counts are as close as possible to a target (within 10 %). The experiment
@@ -170,7 +170,7 @@ def train_formal(
     """Train a :class:`SequenceModel` on a formal task with strings of length 1 .. ``max_length``.
 
     Adam at ``lr`` for ``steps`` steps (the same for every kind), gradient
-    norm clipped to 1, fresh strings every step (:func:`lstm_ref.data.formal_batches`).
+    norm clipped to 1, fresh strings every step (:func:`lstm_ref.data.formal.formal_batches`).
     ``device`` as in :func:`lstm_ref.train.fit` (``None``: CUDA when available);
     runs are deterministic for a seed on the CPU.
     """

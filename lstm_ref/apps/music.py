@@ -282,7 +282,7 @@ def sample_melodies(
     Returns
     -------
     list of (pitch, duration)
-        Arrays as in :class:`lstm_ref.data.Chorale`.
+        Arrays as in :class:`lstm_ref.data.chorales.Chorale`.
     """
     check_positive_int("n", n)
     check_positive_int("max_events", max_events)

@@ -56,7 +56,7 @@ __all__ = [
     "token_shape",
 ]
 
-#: Tags of the proper-noun span task: outside, beginning, inside.
+#: Tags of the proper-noun span task (outside, beginning, inside).
 BIO_TAGS: tuple[str, ...] = ("O", "B", "I")
 _SHAPES = ("lower", "Title", "UPPER", "digit", "punct", "other")
 

@@ -38,8 +38,8 @@ __all__ = [
     "treebank_files",
 ]
 
-#: The 14 part-of-speech tags of the treebank: the universal tags of Petrov et al. (2012)
-#: and the treebank's own ``AFFIX`` and ``ONOM`` (onomatopoeia), sorted.
+#: The 14 part-of-speech tags of the treebank, sorted (the universal tags of Petrov et
+#: al. (2012) and the treebank's own ``AFFIX`` and ``ONOM``, onomatopoeia).
 UPOS_TAGS: tuple[str, ...] = (
     "ADJ",
     "ADP",
@@ -82,7 +82,7 @@ class Sentence(NamedTuple):
 
     @property
     def document(self) -> str:
-        """The document the sentence belongs to: ``sent_id`` without its sentence part."""
+        """The document the sentence belongs to (``sent_id`` without its sentence part)."""
         return self.sent_id.rsplit(":", 1)[0]
 
 
