@@ -23,7 +23,8 @@ def projection_segments(
     Parameters
     ----------
     line : np.ndarray, shape (W, H)
-        The line column by column (as :func:`lstm_ref.data.handwriting.compose_digit_lines` stores it).
+        The line column by column, as
+        :func:`lstm_ref.data.handwriting.compose_digit_lines` stores it.
     typical_width : float, optional
         If given, a piece wider than 1.5 times this is cut into
         ``round(width / typical_width)`` equal parts (touching digits).
