@@ -133,7 +133,7 @@ def test_models_shapes_and_order(digits: tuple[np.ndarray, np.ndarray]) -> None:
     loss.backward()
     assert loss.item() > 0
     acc = clip_accuracies(lstm, clips.frames, y)
-    assert set(acc) == {"digit", "direction", "both"}
+    assert set(acc) == {"digit", "direction", "both", "axis"}
     predictor = NextFramePredictor(hidden_channels=4, kernel_size=3)
     pred = predict_next_frames(predictor, clips.frames)
     assert pred.shape == (6, 4, 16, 16) and (pred >= 0).all() and (pred <= 1).all()

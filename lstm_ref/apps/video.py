@@ -120,7 +120,9 @@ def clip_loss(scores: Tensor, y: Tensor) -> Tensor:
 
 
 def clip_accuracies(model: nn.Module, clips: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Shares of clips whose digit, direction, and both, ``model`` gets right.
+    """Shares of clips whose digit, direction, both, and direction's axis ``model`` gets right.
+
+    The axis is horizontal (right, left) or vertical (down, up).
 
     Parameters
     ----------
@@ -136,11 +138,13 @@ def clip_accuracies(model: nn.Module, clips: np.ndarray, y: np.ndarray) -> dict[
     with evaluating(model), torch.no_grad():
         scores = model(torch.from_numpy(x).to(model_device(model))).cpu().numpy()
     digit = scores[:, :N_DIGITS].argmax(1) == y[:, 0]
-    direction = scores[:, N_DIGITS:].argmax(1) == y[:, 1]
+    guess = scores[:, N_DIGITS:].argmax(1)
+    direction = guess == y[:, 1]
     return {
         "digit": float(digit.mean()),
         "direction": float(direction.mean()),
         "both": float((digit & direction).mean()),
+        "axis": float((guess // 2 == y[:, 1] // 2).mean()),
     }
 
 

@@ -4,8 +4,9 @@ No openly licensed labelled video installs with a Python package, so, as
 Srivastava et al. (2015) built Moving MNIST, the clips are synthetic motion
 of *real* handwriting: each clip takes one digit image — by default one of
 the 1,797 8 x 8 digits that scikit-learn ships (``sklearn.datasets.load_digits``,
-written by 43 people, UCI's "Optical Recognition of Handwritten Digits") —
-and moves it over a larger black canvas. The digit is real; its path is
+the test set of UCI's "Optical Recognition of Handwritten Digits", written by
+13 people on NIST forms and counted down to 8 x 8 blocks of 0-16) — and moves
+it over a larger blank canvas. The digit is real; its path is
 drawn by seeded code.
 
 Two kinds of motion:
