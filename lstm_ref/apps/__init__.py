@@ -32,6 +32,10 @@ plain arrays).
 ``music``, ``tagging``
     Melodies of the Bach chorales with their n-gram baseline; a BiLSTM(-CRF)
     tagger with the most-frequent-tag and feature-CRF baselines.
+``video``
+    Clips of moving digits: a CNN + LSTM classifier with its order-blind
+    control, and a ConvLSTM next-frame predictor with copy-last-frame and
+    linear-extrapolation baselines.
 ``transformer``, ``compare``
     A causal Transformer from PyTorch's own layers, and equal-footing
     comparisons of the LSTM with it and with the recurrent revival.

@@ -33,6 +33,14 @@ from .handwriting import (
     ink_columns,
     load_mnist_5k,
 )
+from .moving_digits import (
+    DIRECTIONS,
+    MovingDigits,
+    check_clips,
+    load_small_digits,
+    moving_digits,
+    split_images,
+)
 from .number_words import (
     BOS_ID,
     EOS_ID,
@@ -121,6 +129,7 @@ Task.__module__ = __name__
 __all__ = [
     "BOS_ID",
     "DIGITS_MAX_LEN",
+    "DIRECTIONS",
     "ECG",
     "ECG_SAMPLING_RATE",
     "EOS_ID",
@@ -148,6 +157,7 @@ __all__ = [
     "DigitStrings",
     "Digits",
     "FormalTask",
+    "MovingDigits",
     "PythonSource",
     "Seed",
     "Sentence",
@@ -164,6 +174,7 @@ __all__ = [
     "adding_baseline_mse",
     "adding_solved",
     "adding_stream",
+    "check_clips",
     "chorale_files",
     "chronological_split",
     "compose_digit_lines",
@@ -190,6 +201,7 @@ __all__ = [
     "load_japanese_vowels",
     "load_mnist_5k",
     "load_python_source",
+    "load_small_digits",
     "load_sp500",
     "load_spoken_digits",
     "load_surnames",
@@ -198,6 +210,7 @@ __all__ = [
     "long_context_positions",
     "long_lag_solved",
     "make_windows",
+    "moving_digits",
     "multiplication",
     "multiplication_baseline_mse",
     "multiplication_solved",
@@ -218,6 +231,7 @@ __all__ = [
     "segments",
     "source_signals",
     "split_chorales",
+    "split_images",
     "split_numbers",
     "split_pieces",
     "stdlib_dir",

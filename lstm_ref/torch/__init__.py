@@ -10,6 +10,7 @@ element-wise ops, and compute the same numbers as torch.nn.
 from __future__ import annotations
 
 from .agreement import compare_with_torch
+from .conv_lstm import ConvLSTM, ConvLSTMCell
 from .crf import LinearChainCRF
 from .gru import GRU, GRUCell
 from .ladder import IMPLS
@@ -28,6 +29,8 @@ __all__ = [
     "RNN",
     "SLSTM",
     "VARIANTS",
+    "ConvLSTM",
+    "ConvLSTMCell",
     "GRUCell",
     "LSTMCell",
     "LayerNormLSTM",

@@ -35,6 +35,8 @@ Anomaly detection
     :func:`anomaly_panels`
 Music
     :func:`piano_roll`, :func:`synthesize` (a melody as a playable wave)
+Video
+    :func:`frame_rows` (clips, predicted frames under the true ones)
 Benchmarks
     :func:`ladder_bars`, :func:`ratio_lines`, :func:`ratio_grid`, :func:`persistent_map`
 """
@@ -62,6 +64,7 @@ from .gradcheck import central_difference_errors
 from .language import bpc_by_order
 from .tasks import adding_example, echo_example
 from .today import accuracy_by_length, generation_panels, lines_by_length, runs_by_model
+from .video import frame_rows
 
 __all__ = [
     "HTML",
@@ -83,6 +86,7 @@ __all__ = [
     "digit_images",
     "echo_example",
     "forecasts",
+    "frame_rows",
     "gate_saturation_plot",
     "generation_panels",
     "gradient_vs_lag",
