@@ -17,6 +17,7 @@ task                         x                      y                       solv
 :func:`temporal_order`       (N, T, 8) one-hot      int64 (N,) class        accuracy = 1
 :func:`noise_free_long_lag`  (N, p, p+1) one-hot    int64 (N,) last symbol  accuracy = 1
 :func:`copy_memory`          (N, T+20, 10) one-hot  int64 (N, T+20)         all copies right
+:func:`two_cues`             (N, T, 5) value+flags  float32 (N, T, 1)       recall, echo MSE < 0.01
 ===========================  =====================  ======================  ===================
 
 The embedded Reber grammar lives in :mod:`lstm_ref.data.reber`.
