@@ -92,6 +92,8 @@ from .stocks import SP500_COLUMNS, load_sp500
 from .surnames import SURNAME_LOCALES, Surnames, load_surnames, locale_surnames
 from .tasks import (
     TEMPORAL_ORDER_ALPHABET,
+    TWO_CUES_CHANNELS,
+    TWO_CUES_MSE_THRESHOLD,
     accuracy,
     adding,
     adding_baseline_mse,
@@ -112,6 +114,10 @@ from .tasks import (
     temporal_order_accuracy,
     temporal_order_baseline_accuracy,
     temporal_order_solved,
+    two_cues,
+    two_cues_baseline_mse,
+    two_cues_mse,
+    two_cues_solved,
 )
 from .text import UNKNOWN, CharVocab, next_char_pairs
 from .treebank import UPOS_TAGS, Sentence, TreebankSplit, load_treebank, parse_conllu
@@ -145,6 +151,8 @@ __all__ = [
     "SPECIALS",
     "SURNAME_LOCALES",
     "TEMPORAL_ORDER_ALPHABET",
+    "TWO_CUES_CHANNELS",
+    "TWO_CUES_MSE_THRESHOLD",
     "UNKNOWN",
     "UNK_ID",
     "UPOS_TAGS",
@@ -240,4 +248,8 @@ __all__ = [
     "temporal_order_baseline_accuracy",
     "temporal_order_solved",
     "tokenize_words",
+    "two_cues",
+    "two_cues_baseline_mse",
+    "two_cues_mse",
+    "two_cues_solved",
 ]

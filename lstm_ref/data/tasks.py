@@ -17,6 +17,7 @@ task                         x                      y                       solv
 :func:`temporal_order`       (N, T, 8) one-hot      int64 (N,) class        accuracy = 1
 :func:`noise_free_long_lag`  (N, p, p+1) one-hot    int64 (N,) last symbol  accuracy = 1
 :func:`copy_memory`          (N, T+20, 10) one-hot  int64 (N, T+20)         all copies right
+:func:`two_cues`             (N, T, 5) value+flags  float32 (N, T, 1)       recall, echo MSE < 0.01
 ===========================  =====================  ======================  ===================
 
 The embedded Reber grammar lives in :mod:`lstm_ref.data.reber`.
@@ -544,3 +545,115 @@ def copy_memory_baseline_ce(T: int, n_symbols: int = 8, copy_len: int = 10) -> f
     """
     T = check_positive_int("T", T)
     return copy_len * float(np.log(n_symbols)) / (T + 2 * copy_len)
+
+
+# --------------------------------------------------------------------------- #
+# Two values held out of sight: a task for the output gate.
+# --------------------------------------------------------------------------- #
+
+#: The input channels of :func:`two_cues`, in order.
+TWO_CUES_CHANNELS = ("value", "store A", "store B", "cue A", "cue B")
+
+
+def two_cues(n: int, T: int = 20, *, seed: Seed = None) -> Task:
+    r"""Hold two values and reveal each only at its own cue; echo the input meanwhile.
+
+    Every step carries a value :math:`v_t \sim U(-1, 1)` and four flags. Once
+    in the first quarter the flag *store A* marks the value :math:`A`, once in
+    the second quarter *store B* marks :math:`B`. In the second half, at two
+    distinct random steps in random order, *cue A* and *cue B* ask for them
+    (the value channel is 0 at cue steps). The target is required at **every**
+    step:
+
+    .. math::
+        y_t = \begin{cases}
+        A & \text{at the cue-A step},\\
+        B & \text{at the cue-B step},\\
+        v_t & \text{otherwise (echo the current value).}
+        \end{cases}
+
+    A linear read-out of the hidden state produces :math:`y_t`, so a stored
+    value that is visible in :math:`h_t` between its store and its cue disturbs
+    the echo unless the network hides it: what the output gate is for.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    T : int
+        Sequence length (>= 8).
+    seed : int, np.random.Generator or None
+
+    Returns
+    -------
+    Task
+        ``x`` float32 (N, T, 5), channels :data:`TWO_CUES_CHANNELS`; ``y``
+        float32 (N, T, 1); ``lengths`` int64 (N,), all ``T``.
+
+    Examples
+    --------
+    >>> x, y, lengths = two_cues(4, 12, seed=0)
+    >>> x.shape, y.shape
+    ((4, 12, 5), (4, 12, 1))
+    """
+    n = check_positive_int("n", n)
+    T = check_positive_int("T", T, minimum=8)
+    rng = as_generator(seed)
+    rows = np.arange(n)
+    quarter, half = T // 4, T // 2
+    store_a = rng.integers(0, quarter, size=n)
+    store_b = rng.integers(quarter, half, size=n)
+    # Two distinct cue steps in [T/2, T): draw two without replacement per row.
+    cues = np.argsort(rng.random((n, T - half)), axis=1)[:, :2] + half
+    x = np.zeros((n, T, 5), dtype=np.float32)
+    x[..., 0] = rng.uniform(-1.0, 1.0, size=(n, T))
+    x[rows, store_a, 1] = 1.0
+    x[rows, store_b, 2] = 1.0
+    x[rows, cues[:, 0], 0] = 0.0
+    x[rows, cues[:, 1], 0] = 0.0
+    x[rows, cues[:, 0], 3] = 1.0
+    x[rows, cues[:, 1], 4] = 1.0
+    y = x[..., :1].copy()
+    y[rows, cues[:, 0], 0] = x[rows, store_a, 0]
+    y[rows, cues[:, 1], 0] = x[rows, store_b, 0]
+    return Task(x, y, np.full(n, T, dtype=np.int64))
+
+
+def _two_cues_steps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if x.ndim != 3 or x.shape[-1] != 5:
+        raise ValueError(f"x: expected shape (N, T, 5) from two_cues, got {x.shape}")
+    cue = (x[..., 3] > 0) | (x[..., 4] > 0)
+    return cue, ~cue
+
+
+def two_cues_mse(pred: np.ndarray, target: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """The squared error of :func:`two_cues` split by step kind: ``(recall, echo)``.
+
+    ``recall`` is the mean over the two cue steps of each sequence, ``echo`` over
+    all other steps. ``pred`` and ``target`` are ``(N, T, 1)`` or ``(N, T)``,
+    ``x`` the task's inputs ``(N, T, 5)``.
+    """
+    pred = np.asarray(pred, dtype=np.float64).reshape(x.shape[:2])
+    target = np.asarray(target, dtype=np.float64).reshape(x.shape[:2])
+    cue, rest = _two_cues_steps(x)
+    err = (pred - target) ** 2
+    return float(err[cue].mean()), float(err[rest].mean())
+
+
+#: :func:`two_cues` is solved when both the recall and the echo MSE are below this.
+TWO_CUES_MSE_THRESHOLD = 0.01
+
+
+def two_cues_solved(pred: np.ndarray, target: np.ndarray, x: np.ndarray) -> bool:
+    """Both recall and echo MSE below :data:`TWO_CUES_MSE_THRESHOLD` (0.01)."""
+    recall, echo_err = two_cues_mse(pred, target, x)
+    return recall < TWO_CUES_MSE_THRESHOLD and echo_err < TWO_CUES_MSE_THRESHOLD
+
+
+def two_cues_baseline_mse() -> tuple[float, float]:
+    """``(recall, echo)`` MSE of the network that echoes every step and stores nothing.
+
+    At a cue step it outputs the (zero) value channel, missing :math:`A` or
+    :math:`B \\sim U(-1, 1)` by a mean square of 1/3; its echo is perfect.
+    """
+    return 1.0 / 3.0, 0.0
