@@ -15,7 +15,7 @@ backwards gets the same scores. :class:`ClipClassifier` scores the digit
 sum of the two cross-entropies.
 
 **Predicting the next frame** (Shi et al. 2015). A
-:class:`~lstm_ref.torch.ConvLSTM` reads the frames; a 1 x 1 convolution of
+:class:`~lstm_ref.torch.conv_lstm.ConvLSTM` reads the frames; a 1 x 1 convolution of
 each hidden state, through a sigmoid, is the prediction of the next frame,
 :math:`\hat X_{t+1} = \sigma(w * \mathcal{H}_t + b)`. Baselines that need no
 training: copy the last frame, :math:`\hat X_{t+1} = X_t`, and extrapolate
@@ -149,7 +149,7 @@ def clip_accuracies(model: nn.Module, clips: np.ndarray, y: np.ndarray) -> dict[
 
 
 class NextFramePredictor(nn.Module):
-    r"""A :class:`~lstm_ref.torch.ConvLSTM` and a 1 x 1 convolution: frame ``t`` -> frame ``t+1``.
+    r"""A :class:`~lstm_ref.torch.conv_lstm.ConvLSTM` and a 1 x 1 convolution: frame t -> t+1.
 
     .. math::
         \hat X_{t+1} = \sigma(w * \mathcal{H}_t + b)
