@@ -10,8 +10,8 @@ steps, so the training data need no segmentation:
     \qquad \mathcal{L} = -\log \sum_{\pi \in \mathcal{B}^{-1}(l)} \prod_t e^{y_t(\pi_t)} .
 
 The NumPy reference of the loss, its gradient, the decoders and the error
-rate live in :mod:`lstm_ref.numpy.ctc` and are re-exported here; this module
-adds the model (:class:`CTCRecognizer`) and the glue that lets
+rate live in :mod:`lstm_ref.numpy.ctc`; this module adds the model
+(:class:`CTCRecognizer`) and the glue that lets
 :func:`lstm_ref.train.fit` train it: the targets and their lengths travel
 packed in one integer array (:func:`pack_ctc_targets`), which the loss
 (:func:`ctc_objective`) and the validation metric (:func:`ctc_error_metric`)
@@ -29,34 +29,15 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lstm_ref.checks import check_positive_int
-from lstm_ref.numpy.ctc import (
-    collapse,
-    ctc_forward,
-    ctc_loss,
-    ctc_loss_grad,
-    ctc_posteriors,
-    edit_distance,
-    error_rate,
-    greedy_decode,
-    prefix_beam_decode,
-)
+from lstm_ref.numpy.ctc import error_rate, greedy_decode, prefix_beam_decode
 
 __all__ = [
     "CTCRecognizer",
-    "collapse",
     "ctc_error_metric",
-    "ctc_forward",
-    "ctc_loss",
-    "ctc_loss_grad",
     "ctc_objective",
-    "ctc_posteriors",
     "decode",
-    "edit_distance",
-    "error_rate",
-    "greedy_decode",
     "min_ctc_frames",
     "pack_ctc_targets",
-    "prefix_beam_decode",
     "unpack_ctc_targets",
 ]
 
