@@ -114,7 +114,7 @@ def test_min_rnn_matches_its_equations(cls):
             f, i = torch.sigmoid(pre[:, :H]), torch.sigmoid(pre[:, H : 2 * H])
             h = f / (f + i) * h + i / (f + i) * pre[:, 2 * H :]
     assert rel_err(model(x)[1], h) <= 1e-12
-    assert sum(p.numel() for p in model.parameters()) == cls.gates * H * (2 + 1)
+    assert sum(p.numel() for p in model.parameters()) == cls.n_gates * H * (2 + 1)
 
 
 @pytest.mark.parametrize("cls", [MinGRU, MinLSTM, SLSTM])

@@ -34,6 +34,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from lstm_ref.checks import check_positive_int
+
 __all__ = ["CausalTransformer", "KVCache", "sinusoidal_positions"]
 
 
@@ -108,8 +110,7 @@ class CausalTransformer(nn.Module):
             ("nhead", nhead),
             ("num_layers", num_layers),
         ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+            check_positive_int(name, value)
         if d_model % nhead:
             raise ValueError(f"d_model: expected a multiple of nhead = {nhead}, got {d_model}")
         self.input_size, self.hidden_size, self.nhead = input_size, d_model, nhead

@@ -32,6 +32,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from lstm_ref.checks import check_positive_int
+
 __all__ = ["LinearChainCRF"]
 
 
@@ -53,8 +55,7 @@ class LinearChainCRF(nn.Module):
 
     def __init__(self, num_tags: int) -> None:
         super().__init__()
-        if isinstance(num_tags, bool) or not isinstance(num_tags, int) or num_tags < 1:
-            raise ValueError(f"num_tags: expected an int >= 1, got {num_tags!r}")
+        check_positive_int("num_tags", num_tags)
         self.num_tags = num_tags
         self.transitions = nn.Parameter(torch.zeros(num_tags, num_tags))
         self.start = nn.Parameter(torch.zeros(num_tags))

@@ -33,6 +33,8 @@ from typing import Literal
 import torch
 from torch import Tensor, nn
 
+from lstm_ref.checks import check_positive_int
+
 from .scan import parallel_scan, sequential_scan
 
 __all__ = ["MinGRU", "MinLSTM", "ScanMode"]
@@ -65,7 +67,7 @@ def _check_input(module: nn.Module, x: object, h0: object, mode: str) -> Tensor:
 class _MinRNN(nn.Module):
     """Shared parts: one input projection for all gates, then a linear recurrence."""
 
-    gates: int
+    n_gates: int
 
     def __init__(
         self,
@@ -77,10 +79,9 @@ class _MinRNN(nn.Module):
     ) -> None:
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+            check_positive_int(name, value)
         self.input_size, self.hidden_size = input_size, hidden_size
-        self.proj = nn.Linear(input_size, self.gates * hidden_size, device=device, dtype=dtype)
+        self.proj = nn.Linear(input_size, self.n_gates * hidden_size, device=device, dtype=dtype)
 
     def coefficients(self, x: Tensor) -> tuple[Tensor, Tensor]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -121,7 +122,7 @@ class MinGRU(_MinRNN):
     returns ``(h (B, T, H), h_T (B, H))``. Parameters: ``2H(D + 1)``.
     """
 
-    gates = 2
+    n_gates = 2
 
     def coefficients(self, x: Tensor) -> tuple[Tensor, Tensor]:
         r"""Decay :math:`a_t = 1 - z_t`, input :math:`b_t = z_t \tilde h_t`, each ``(B, T, H)``."""
@@ -146,7 +147,7 @@ class MinLSTM(_MinRNN):
     returns ``(h (B, T, H), h_T (B, H))``. Parameters: ``3H(D + 1)``.
     """
 
-    gates = 3
+    n_gates = 3
 
     def coefficients(self, x: Tensor) -> tuple[Tensor, Tensor]:
         r"""Decay :math:`a_t = f'_t` and input :math:`b_t = i'_t \tilde h_t`, each ``(B, T, H)``."""

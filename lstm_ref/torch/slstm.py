@@ -37,6 +37,8 @@ import math
 import torch
 from torch import Tensor, nn
 
+from lstm_ref.checks import check_positive_int
+
 __all__ = ["SLSTM", "SLSTMState"]
 
 #: ``(h, c', n', m)``, each of shape ``(B, H)``: the stabilised state.
@@ -83,8 +85,7 @@ class SLSTM(nn.Module):
     ) -> None:
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+            check_positive_int(name, value)
         self.input_size, self.hidden_size, self.stabilised = input_size, hidden_size, stabilised
         four = 4 * hidden_size
         self.weight_ih = nn.Parameter(torch.empty(four, input_size, device=device, dtype=dtype))
