@@ -19,9 +19,7 @@ Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import platform
 import time
 from pathlib import Path
 
@@ -35,7 +33,7 @@ from lstm_ref.apps.compare import (
     matched_size,
     train_formal,
 )
-from lstm_ref.bench import device_name
+from lstm_ref.bench import provenance
 from lstm_ref.data import FORMAL_TASKS, formal_chance
 
 CONFIG = {
@@ -66,11 +64,8 @@ def main() -> None:
 
     def write(complete: bool) -> None:
         report = {
-            "device": device_name(torch.device("cpu")),
+            **provenance("cpu"),
             "threads": 1,
-            "torch": torch.__version__,
-            "python": platform.python_version(),
-            "date": datetime.date.today().isoformat(),
             "config": config,
             "complete": complete,
             "cpu_seconds": time.process_time() - started,

@@ -23,10 +23,8 @@ Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import math
-import platform
 import time
 from pathlib import Path
 
@@ -43,7 +41,7 @@ from lstm_ref.apps.compare import (
     train_for_seconds,
     training_throughput,
 )
-from lstm_ref.bench import device_name
+from lstm_ref.bench import provenance
 
 CONFIG = {
     "throughput_lengths": [64, 128, 256, 512, 1024, 2048],
@@ -160,11 +158,8 @@ def main() -> None:
         lm[kind] = row
 
     report = {
-        "device": device_name(torch.device("cpu")),
+        **provenance("cpu"),
         "threads": 1,
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "date": datetime.date.today().isoformat(),
         "config": config,
         "cpu_seconds": time.process_time() - started,
         "throughput_target_parameters": target,

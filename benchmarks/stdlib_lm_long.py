@@ -17,9 +17,7 @@ Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import platform
 import time
 from pathlib import Path
 
@@ -28,7 +26,7 @@ import torch
 
 from lstm_ref.apps.charlm import STDLIB_LM, build_char_lm, char_bits, stdlib_corpus, train_stdlib_lm
 from lstm_ref.apps.ngram import KneserNey
-from lstm_ref.bench import device_name
+from lstm_ref.bench import provenance
 
 #: The longer run: the whole library, twice the units, windows twice as long.
 LONG_LM = {
@@ -73,11 +71,8 @@ def main() -> None:
     print(f"LSTM 1x{config['hidden_size']}: {lstm_bpc:.3f} bpc after {seconds:.0f} s of CPU")
 
     report = {
-        "device": device_name(torch.device("cpu")),
+        **provenance("cpu"),
         "threads": args.threads,
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "date": datetime.date.today().isoformat(),
         "config": config,
         "train_chars": len(train_ids),
         "test_chars": len(test_ids),

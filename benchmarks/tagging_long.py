@@ -18,9 +18,7 @@ Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import platform
 import time
 from pathlib import Path
 
@@ -38,7 +36,7 @@ from lstm_ref.apps.tagging import (
     sentence_batches,
     span_f1,
 )
-from lstm_ref.bench import device_name
+from lstm_ref.bench import provenance
 from lstm_ref.data.treebank import UPOS_TAGS, Sentence, load_treebank
 from lstm_ref.train import fit
 
@@ -92,10 +90,7 @@ def main() -> None:
     unseen = np.array([w not in seen for s in test for w in s.words])
     report: dict = {
         "script": "benchmarks/tagging_long.py",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "device": device_name(torch.device("cpu")),
-        "torch": torch.__version__,
-        "python": platform.python_version(),
+        **provenance("cpu"),
         "threads": args.threads,
         "config": config,
         "test_sentences": len(test),

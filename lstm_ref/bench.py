@@ -497,6 +497,23 @@ def ratio_of(report: dict[str, Any], *, impl: str, H: int, pass_: str, **shape: 
     raise KeyError(f"report: no row with {wanted}")
 
 
+def provenance(device: torch.device | str = "cpu") -> dict[str, str]:
+    """Where and when a stored measurement was made, for the head of its JSON.
+
+    Returns
+    -------
+    dict of str to str
+        ``device`` (:func:`device_name`), ``torch`` and ``python`` versions, and
+        today's ``date`` (ISO, ``YYYY-MM-DD``).
+    """
+    return {
+        "device": device_name(torch.device(device)),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "date": datetime.date.today().isoformat(),
+    }
+
+
 def device_name(device: torch.device) -> str:
     """A readable name: the GPU's, or ``"cpu: <model>"`` (from /proc/cpuinfo where there is one)."""
     if device.type == "cuda":

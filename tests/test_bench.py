@@ -256,3 +256,11 @@ def test_ratio_of_finds_one_row_and_names_a_missing_one() -> None:
     assert bench.ratio_of(report, impl="a", H=8, pass_="fwd", T=20) == 2.5
     with pytest.raises(KeyError, match="impl"):
         bench.ratio_of(report, impl="b", H=8, pass_="fwd")
+
+
+def test_provenance_names_the_machine_the_versions_and_the_day() -> None:
+    record = bench.provenance("cpu")
+    assert list(record) == ["device", "torch", "python", "date"]
+    assert record["device"] == bench.device_name(torch.device("cpu"))
+    assert record["torch"] == torch.__version__
+    assert record["date"] == datetime.date.today().isoformat()
