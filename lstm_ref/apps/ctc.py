@@ -218,8 +218,8 @@ def decode(
 ) -> list[list[int]]:
     """Decode a batch of outputs ``(N, T, C)`` (batch-major), each up to its own length.
 
-    ``method`` is ``"greedy"`` (:func:`greedy_decode`) or ``"beam"``
-    (:func:`prefix_beam_decode` with ``beam_width``).
+    ``method`` is ``"greedy"`` (:func:`~lstm_ref.numpy.ctc.greedy_decode`) or ``"beam"``
+    (:func:`~lstm_ref.numpy.ctc.prefix_beam_decode` with ``beam_width``).
     """
     scores = np.asarray(log_probs)
     steps = np.asarray(lengths).reshape(-1)
