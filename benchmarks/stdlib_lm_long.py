@@ -26,6 +26,7 @@ import torch
 
 from lstm_ref.apps.charlm import STDLIB_LM, build_char_lm, char_bits, stdlib_corpus, train_stdlib_lm
 from lstm_ref.apps.ngram import KneserNey
+from lstm_ref.apps.pretrained import save_pretrained
 from lstm_ref.bench import provenance
 
 #: The longer run: the whole library, twice the units, windows twice as long.
@@ -48,6 +49,12 @@ def main() -> None:
     parser.add_argument("--eval-every", type=int, default=1_000)
     parser.add_argument("--val-chars", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/training/stdlib-lm-long.json"))
+    parser.add_argument(
+        "--weights",
+        type=Path,
+        default=Path("lstm_ref/pretrained/stdlib-char-lstm-512.safetensors"),
+        help="where the trained weights go (safetensors, with the config and vocabulary)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     config = {**LONG_LM, "steps": args.steps}
@@ -92,6 +99,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(f"wrote {args.out}")
+    save_pretrained(model, vocab, args.weights, config=config, test_bpc=lstm_bpc)
+    print(f"wrote {args.weights}")
 
 
 if __name__ == "__main__":
