@@ -1,7 +1,9 @@
 """A cache of trained models, so one chapter can reuse what another trained.
 
-A model is stored under ``<cache dir>/<name>-<hash of its config>.pt``; change
-any configuration value and it is trained afresh. The cache directory is
+A model is stored under ``<cache dir>/<name>-<hash of its config>.safetensors``
+(its weights, with the configuration in the file's metadata; no pickle, so
+loading runs no code from the file); change any configuration value and it is
+trained afresh. The cache directory is
 ``$LSTM_REF_CACHE`` if set, else ``$XDG_CACHE_HOME/lstm_ref``, else
 ``~/.cache/lstm_ref``.
 
@@ -22,7 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import torch
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 M = TypeVar("M", bound=nn.Module)
@@ -54,7 +56,7 @@ def model_path(name: str, config: Mapping[str, Any]) -> Path:
     """Where the model ``name`` trained with ``config`` is stored."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"name: expected letters, digits, '_', '-' or '.', got {name!r}")
-    return cache_dir() / f"{name}-{config_hash(config)}.pt"
+    return cache_dir() / f"{name}-{config_hash(config)}.safetensors"
 
 
 def save_model(model: nn.Module, name: str, config: Mapping[str, Any]) -> Path:
@@ -65,9 +67,9 @@ def save_model(model: nn.Module, name: str, config: Mapping[str, Any]) -> Path:
     """
     path = model_path(name, config)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    torch.save({"config": dict(config), "state_dict": state}, tmp)
+    save_file(state, str(tmp), metadata={"config": json.dumps(dict(config), sort_keys=True)})
     tmp.replace(path)
     return path
 
@@ -82,9 +84,8 @@ def load_model(
     path = model_path(name, config)
     if not path.is_file():
         return None
-    stored = torch.load(path, map_location="cpu", weights_only=True)
     model = build(dict(config))
-    model.load_state_dict(stored["state_dict"])
+    model.load_state_dict(load_file(str(path), device="cpu"))
     return model.eval()
 
 
