@@ -24,7 +24,8 @@ no matplotlib: each subpackage is imported on first use).
 ``lstm_ref.viz``
     The book's figures, drawn from plain arrays.
 ``lstm_ref.show`` | ``lstm_ref.cache`` | ``lstm_ref.bench``
-    Book helpers: printing library code, a model cache, the benchmark.
+    Book helpers: printing library code, a model cache (``safetensors`` files),
+    the benchmark.
 """
 
 from __future__ import annotations

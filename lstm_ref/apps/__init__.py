@@ -15,6 +15,8 @@ plain arrays).
     Anomaly scores (rolling z-score, forecast errors) and how to judge them.
 ``charlm``, ``ngram``
     A character language model and its Kneser–Ney n-gram baseline.
+``pretrained``
+    Trained models that ship with the book (``safetensors``), loaded by name.
 ``interpret``
     What a trained LSTM's units track, how saturated its gates are, and how far
     back a state's gradient reaches.
