@@ -138,6 +138,23 @@ def test_training_curves(tmp_path: Path) -> None:
         viz.training_curves(_history(0, metric=False), metric="accuracy")
 
 
+def test_seed_runs_draws_every_run_and_the_share_solved(tmp_path: Path) -> None:
+    steps = [50, 100, 150]
+    runs = {
+        "+3": [(steps, [0.3, 1.0, 1.0]), (steps, [0.25, 0.4, 1.0])],
+        "+1": [(steps, [0.25, 0.3, 0.2]), (steps, [0.2, 0.3, 0.25])],
+    }
+    fig = viz.seed_runs(runs, ylabel="validation accuracy", solved=1.0, baseline=0.25)
+    _check(fig, tmp_path)
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 5  # four runs and chance
+    share = fig.axes[1].lines
+    np.testing.assert_array_equal(share[0].get_ydata(), [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(share[1].get_ydata(), [0.0, 0.0, 0.0])
+    assert len(viz.seed_runs(runs, ylabel="accuracy").axes) == 1
+    with pytest.raises(ValueError, match="runs"):
+        viz.seed_runs({"+3": []}, ylabel="accuracy")
+
+
 def test_training_curves_draw_a_numpy_run_next_to_a_torch_one(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((64, 5, 2)), rng.standard_normal((64, 1))

@@ -38,6 +38,9 @@ plain arrays).
     Clips of moving digits: a CNN + LSTM classifier with its order-blind
     control, and a ConvLSTM next-frame predictor with copy-last-frame and
     linear-extrapolation baselines.
+``forget_bias``
+    Chapter 4's experiment: temporal order trained with one forget-gate bias
+    changed, and how many seeds solve it within a budget.
 ``transformer``, ``compare``
     A causal Transformer from PyTorch's own layers, and equal-footing
     comparisons of the LSTM with it and with the recurrent revival.

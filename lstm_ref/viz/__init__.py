@@ -14,7 +14,7 @@ Inside the network
     :func:`activations`, :func:`activation_html`, :func:`activation_text`,
     :func:`gradient_vs_lag`, :func:`gate_saturation_plot`
 Training
-    :func:`training_curves`
+    :func:`training_curves`, :func:`seed_runs` (every seed of every setting)
 Gradient checks
     :func:`central_difference_errors`
 Forecasting
@@ -56,7 +56,7 @@ from .audio import midi_to_hz, piano_roll, synthesize
 from .bench import ladder_bars, persistent_map, ratio_grid, ratio_lines
 from .classify import class_sizes, confusion_heatmap, sequence_heatmaps
 from .ctc import ctc_alignment, digit_images, rates_by_group
-from .curves import HistoryLike, training_curves
+from .curves import HistoryLike, seed_runs, training_curves
 from .diagrams import lstm_cell, unrolled_rnn
 from .finance import interval_chart, price_and_returns, volatility_forecasts
 from .forecast import forecasts
@@ -102,6 +102,7 @@ __all__ = [
     "ratio_grid",
     "ratio_lines",
     "runs_by_model",
+    "seed_runs",
     "sequence_heatmaps",
     "synthesize",
     "training_curves",
