@@ -2,15 +2,20 @@
 
 Chapter 15 trains a 1x256 LSTM for about half a minute of one CPU core on
 3 MB of the standard library, and it loses to the 5-gram. This script trains
-a larger model (1x512, windows of 100) for about an hour on the whole
-library, scores it on the same held-out test files, refits the n-grams on the
-same training text and writes everything to a JSON file that chapter 15 reads
-(``benchmarks/training/stdlib-lm-long.json``). The steps and the numbers are
-deterministic for a seed on a CPU; the seconds depend on the machine.
+a larger model (1x512, windows of 100) on the whole library for half an hour
+to an hour of one core (it depends on the machine), scores it on the same
+held-out test files, refits the n-grams on the same training text and writes
+everything to a JSON file that chapter 15 reads
+(``benchmarks/training/stdlib-lm-long.json``). The trained weights go to
+``lstm_ref/pretrained/stdlib-char-lstm-512.safetensors``, which
+``lstm_ref.apps.pretrained.load_pretrained("stdlib-char-lstm-512")`` loads
+(chapters 15 and 16 use it). The steps and the numbers are deterministic for
+a seed on a CPU: a second run on another day gave the same weights, bit for
+bit; the seconds depend on the machine.
 
 Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 
-    python benchmarks/stdlib_lm_long.py --threads 1                 # about an hour
+    python benchmarks/stdlib_lm_long.py --threads 1                 # 30-50 min
     python benchmarks/stdlib_lm_long.py --steps 200 --out /tmp/x.json   # a quick look
 """
 

@@ -55,7 +55,7 @@ def test_it_reproduces_the_stored_held_out_bits_per_character() -> None:
 def test_unknown_names_missing_files_and_changed_files_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(KeyError, match="name: expected one of .*stdlib-char-lstm-512"):
+    with pytest.raises(KeyError, match=r"name: expected one of .*stdlib-char-lstm-512"):
         load_pretrained("stdlib-char-lstm-1024")
     with pytest.raises(TypeError, match="name"):
         load_pretrained(512)  # type: ignore[arg-type]
@@ -70,5 +70,5 @@ def test_unknown_names_missing_files_and_changed_files_are_refused(
     data = bytearray(copy.read_bytes())
     data[-1] ^= 0x01  # one bit of one weight
     copy.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="has SHA-256 .* expected"):
+    with pytest.raises(ValueError, match=r"has SHA-256 .* expected"):
         load_pretrained(NAME)

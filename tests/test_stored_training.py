@@ -1,7 +1,7 @@
 """The stored long training run that chapter 15 quotes is consistent and reproducible here.
 
 ``benchmarks/training/stdlib-lm-long.json`` comes from ``benchmarks/stdlib_lm_long.py``
-(about an hour of one CPU core, too long for the test-suite). What can be checked
+(half an hour or more of one CPU core, too long for the test-suite). What can be checked
 in seconds is checked: the report is complete, its curves are sane, and, on
 the Python whose library it was measured on, the test files and a refitted
 5-gram give exactly the stored numbers.

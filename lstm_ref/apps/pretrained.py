@@ -10,7 +10,7 @@ refused rather than silently used.
 ==========================  =====================================================
 name                        model
 ==========================  =====================================================
-``stdlib-char-lstm-512``    chapter 15's hour-long run: a 1x512 character LSTM
+``stdlib-char-lstm-512``    chapter 15's long run: a 1x512 character LSTM
                             on the Python standard library
                             (``benchmarks/stdlib_lm_long.py``)
 ==========================  =====================================================
@@ -37,7 +37,7 @@ PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 PRETRAINED: dict[str, dict[str, str]] = {
     "stdlib-char-lstm-512": {
         "file": "stdlib-char-lstm-512.safetensors",
-        "sha256": "",
+        "sha256": "581bf98f2db31b2b74319885788103bc91ace328676a786954575981cf8f7fd1",
         "script": "benchmarks/stdlib_lm_long.py",
     },
 }
@@ -68,7 +68,7 @@ class Pretrained:
 def save_pretrained(
     model: CharLM, vocab: CharVocab, path: Path | str, *, config: dict[str, Any], test_bpc: float
 ) -> str:
-    """Write ``model``'s weights with its config, vocabulary and score; return the file's SHA-256."""
+    """Write the weights with config, vocabulary and score; return the file's SHA-256."""
     from safetensors.torch import save_file
 
     check_type("model", model, CharLM)
@@ -118,7 +118,7 @@ def load_pretrained(name: str) -> Pretrained:
         )
     with safe_open(str(path), framework="pt") as file:
         metadata = file.metadata()
-        tensors = {key: file.get_tensor(key) for key in file.keys()}  # noqa: SIM118
+        tensors = {key: file.get_tensor(key) for key in file.keys()}
     config = json.loads(metadata["config"])
     vocab = CharVocab(json.loads(metadata["vocab"]), unknown=json.loads(metadata["unknown"]))
     model = CharLM(len(vocab), config["hidden_size"], embedding_size=config["embedding_size"])
