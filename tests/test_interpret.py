@@ -113,3 +113,26 @@ def test_jacobian_norms_reject_bad_input() -> None:
         state_jacobian_norms(step, torch.zeros(4, 2), (torch.zeros(3),), which=1)
     with torch.no_grad(), pytest.raises(ValueError, match="step: expected"):
         state_jacobian_norms(step, torch.zeros(4, 2), (torch.zeros(3),))
+
+
+def test_window_correlations_match_numpy_stretch_by_stretch() -> None:
+    from lstm_ref.apps.interpret import window_correlations
+
+    rng = np.random.default_rng(0)
+    signal = rng.random(200) > 0.5
+    values = np.where(signal, 1.0, -1.0) + rng.normal(0, 0.5, 200)
+    values[100:140] = 0.3  # a stretch where the unit does not move
+    starts, r = window_correlations(values, signal, window=40, step=20)
+    assert list(starts) == list(range(0, 161, 20))
+    for start, rk in zip(starts, r, strict=True):
+        piece = slice(start, start + 40)
+        if start == 100:
+            assert np.isnan(rk)
+        else:
+            assert rk == pytest.approx(np.corrcoef(values[piece], signal[piece])[0, 1])
+    with pytest.raises(ValueError, match="values, signal"):
+        window_correlations(values, signal[:-1], window=40, step=20)
+    with pytest.raises(ValueError, match="window"):
+        window_correlations(values, signal, window=500, step=20)
+    with pytest.raises(ValueError, match="step"):
+        window_correlations(values, signal, window=40, step=0)

@@ -38,6 +38,7 @@ __all__ = [
     "state_jacobian_norms",
     "top_units",
     "unit_correlations",
+    "window_correlations",
 ]
 
 Step = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], Sequence[torch.Tensor]]
@@ -92,6 +93,53 @@ def top_units(values: np.ndarray, signals: dict[str, np.ndarray]) -> dict[str, T
         best = int(np.argmax(np.abs(r)))
         out[name] = TopUnit(best, float(r[best]))
     return out
+
+
+def window_correlations(
+    values: np.ndarray, signal: np.ndarray, *, window: int, step: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One unit's correlation with ``signal`` over every stretch of ``window`` steps.
+
+    A correlation over a long text is an average over very different
+    stretches of it; this shows how it varies, e.g. to pick the stretch to
+    display and to say how typical it is.
+
+    Parameters
+    ----------
+    values : np.ndarray, shape (T,)
+        One unit's activation.
+    signal : np.ndarray, shape (T,)
+        The ground truth (bool or numbers).
+    window, step : int
+        Stretch length and the distance between stretch starts.
+
+    Returns
+    -------
+    starts : np.ndarray, int64, shape (K,)
+        The first step of each stretch: ``0, step, 2 * step, ...`` while it fits.
+    r : np.ndarray, float64, shape (K,)
+        The correlation over each stretch; NaN where the unit or the signal is
+        constant over it.
+    """
+    a = np.asarray(values, dtype=np.float64)
+    s = np.asarray(signal, dtype=np.float64)
+    if a.ndim != 1 or a.shape != s.shape:
+        raise ValueError(
+            f"values, signal: expected two arrays of shape (T,), got {a.shape} and {s.shape}"
+        )
+    window = check_positive_int("window", window)
+    step = check_positive_int("step", step)
+    if window < 2 or window > len(a):
+        raise ValueError(f"window: expected 2 <= window <= {len(a)}, got {window}")
+    starts = np.arange(0, len(a) - window + 1, step, dtype=np.int64)
+    r = np.full(len(starts), np.nan)
+    for k, start in enumerate(starts):
+        x = a[start : start + window] - a[start : start + window].mean()
+        y = s[start : start + window] - s[start : start + window].mean()
+        norm = np.sqrt((x**2).sum() * (y**2).sum())
+        if norm > 0:
+            r[k] = float(x @ y) / norm
+    return starts, r
 
 
 class Saturation(NamedTuple):
