@@ -180,9 +180,16 @@ def runs_by_loops(x: Tensor, batch_sizes: Sequence[int] | None, w_hr: Tensor | N
     """Whether the layer runs its time loops in TorchScript (:mod:`~lstm_ref.torch.loops`).
 
     On the CPU, where calling an operator from Python costs as much as a small
-    step computes; for full batches without projection, the case those loops cover.
+    step computes; for full batches without projection, the case those loops
+    cover; and not under ``torch.compile`` or ``torch.export``, which trace
+    Python and cannot enter a TorchScript function (they get the Python loop).
     """
-    return x.device.type == "cpu" and batch_sizes is None and w_hr is None
+    return (
+        x.device.type == "cpu"
+        and batch_sizes is None
+        and w_hr is None
+        and not torch.compiler.is_compiling()
+    )
 
 
 def _forward_by_loops(
