@@ -414,6 +414,7 @@ def test_double_backward_of_hand_written_backward(impl: str) -> None:
     assert max_rel_err(*results) <= 1e-10
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 @pytest.mark.parametrize(
     "module",
     [lt.LSTM(3, 4), lt.GRU(3, 4), lt.RNN(3, 4), lt.LSTMCell(3, 4), lt.GRUCell(3, 4)],
