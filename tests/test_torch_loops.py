@@ -7,7 +7,7 @@ import torch
 from torch_helpers import max_rel_err, twin
 
 import lstm_ref.torch as lt
-from lstm_ref.torch import layer_function
+from lstm_ref.torch import layer_function, loops
 
 F64 = torch.float64
 
@@ -60,3 +60,19 @@ def test_double_backward_through_the_scripted_loops() -> None:
     h0 = torch.randn(4, 2, 4, dtype=F64, requires_grad=True)
     assert torch.autograd.gradcheck(lambda x, h0: model(x, (h0, h0))[0], (x, h0))
     assert torch.autograd.gradgradcheck(lambda x, h0: model(x, (h0, h0))[0], (x, h0))
+
+
+def test_the_loops_are_compiled_here_and_equal_as_plain_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert all(isinstance(f, torch.jit.ScriptFunction) for f in loops.scripted())
+    torch.manual_seed(0)
+    model = lt.LSTM(3, 5, bidirectional=True, dtype=F64)
+    x = torch.randn(6, 4, 3, dtype=F64, requires_grad=True)
+    hx = tuple(torch.randn(2, 4, 5, dtype=F64, requires_grad=True) for _ in range(2))
+    compiled = outputs_and_grads(model, x, hx)
+    # Without TorchScript the same functions run as Python.
+    monkeypatch.setattr(
+        layer_function, "scripted", lambda: (loops.forward_loop, loops.backward_loop)
+    )
+    assert max_rel_err(outputs_and_grads(model, x, hx), compiled) <= 1e-12
