@@ -25,7 +25,7 @@ penalties), the layer instead recomputes its steps under autograd and
 differentiates them (:func:`differentiable_backward`), so second derivatives
 are right rather than silently missing.
 
-On the CPU, for full batches without projection, both time loops run in
+On the CPU, without projection, both time loops run in
 TorchScript (:mod:`~lstm_ref.torch.loops`): the same operators, called from
 C++ instead of Python, which at small sizes is most of the time a step takes.
 """
@@ -96,9 +96,9 @@ class LSTMLayerFunction(torch.autograd.Function):
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b, w_hr)  # type: ignore[arg-type]
         ctx.has_bias = b is not None  # type: ignore[attr-defined]
         ctx.schedule = (batch_sizes, reverse, pointwise_backward)  # type: ignore[attr-defined]
-        ctx.by_loops = runs_by_loops(x, batch_sizes, w_hr)  # type: ignore[attr-defined]
+        ctx.by_loops = runs_by_loops(x, w_hr)  # type: ignore[attr-defined]
         if ctx.by_loops:  # type: ignore[attr-defined]
-            return _forward_by_loops(ctx, x, h0, c0, w_ih, w_hh, b, reverse, keep)
+            return _forward_by_loops(ctx, x, h0, c0, w_ih, w_hh, b, batch_sizes, reverse, keep)
         # Products with the g rows doubled give 2 a_g, which lstm_pointwise expects.
         bias = double_g(b) if b is not None else None
         preact_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
@@ -176,20 +176,15 @@ class LSTMLayerFunction(torch.autograd.Function):
         return dx, dh, dc, dw_ih, dw_hh, db, dw_hr, None, None, None, None
 
 
-def runs_by_loops(x: Tensor, batch_sizes: Sequence[int] | None, w_hr: Tensor | None) -> bool:
+def runs_by_loops(x: Tensor, w_hr: Tensor | None) -> bool:
     """Whether the layer runs its time loops in TorchScript (:mod:`~lstm_ref.torch.loops`).
 
     On the CPU, where calling an operator from Python costs as much as a small
-    step computes; for full batches without projection, the case those loops
-    cover; and not under ``torch.compile`` or ``torch.export``, which trace
-    Python and cannot enter a TorchScript function (they get the Python loop).
+    step computes; without projection, the case those loops cover; and not
+    under ``torch.compile`` or ``torch.export``, which trace Python and cannot
+    enter a TorchScript function (they get the Python loop).
     """
-    return (
-        x.device.type == "cpu"
-        and batch_sizes is None
-        and w_hr is None
-        and not torch.compiler.is_compiling()
-    )
+    return x.device.type == "cpu" and w_hr is None and not torch.compiler.is_compiling()
 
 
 def _forward_by_loops(
@@ -200,6 +195,7 @@ def _forward_by_loops(
     w_ih: Tensor,
     w_hh: Tensor,
     b: Tensor | None,
+    batch_sizes: Sequence[int] | None,
     reverse: bool,
     keep: bool,
 ) -> tuple[Tensor, Tensor, Tensor]:
@@ -218,13 +214,11 @@ def _forward_by_loops(
             c0,
             w_hh.t(),
             Product(w_hh, batch).packed,
+            list(batch_sizes or ()),
             reverse,
             keep,
         )
-    if keep:
-        # The states each step started from (time order) replace the states after it.
-        ctx.h_prev = _shift(y, h0, reverse)
-        ctx.loop_saved = [_shift(saved[0], c0, reverse), *saved[1:]]
+    ctx.loop_saved = saved
     return y, h, c
 
 
@@ -245,20 +239,9 @@ def _backward_by_loops(
         )
     d_a = d_a.view(steps * batch, w_ih.shape[0])
     needs = ctx.needs_input_grad
-    dx, dw_ih, dw_hh, db = _weight_gradients(d_a, x, w_ih, ctx.h_prev, needs, ctx.has_bias)
+    h_prev = torch.stack(ctx.loop_saved[0]) if needs[4] else None  # each step's starting h
+    dx, dw_ih, dw_hh, db = _weight_gradients(d_a, x, w_ih, h_prev, needs, ctx.has_bias)
     return dx, dh, dc, dw_ih, dw_hh, db
-
-
-def _shift(states: Tensor, first: Tensor, reverse: bool) -> Tensor:
-    """The state each step started from: ``first`` at the first step read, then ``states``.
-
-    ``states`` (T, B, ·) holds the state after each step in time order; reading
-    forwards, step ``t`` started from ``states[t - 1]``, reading backwards from
-    ``states[t + 1]``.
-    """
-    if reverse:
-        return torch.cat((states[1:], first.unsqueeze(0)))
-    return torch.cat((first.unsqueeze(0), states[:-1]))
 
 
 def _weight_gradients(
