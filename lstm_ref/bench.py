@@ -71,8 +71,18 @@ class Shape(NamedTuple):
     layers: int = 1
 
 
-#: The CPU set, a few minutes on 2 cores.
-CPU_SHAPES = (Shape(100, 64, 256, 256), Shape(100, 64, 512, 512))
+#: The sizes the book's chapters train at (H/B/T = 32/32/100 ... 256/16/200, I = H) and
+#: one-sequence inference (B = 1): here a step costs little arithmetic, so the cost of
+#: calling each operator, not the GEMM, decides the time.
+SMALL_SHAPES = (
+    Shape(100, 32, 32, 32),
+    Shape(100, 64, 64, 64),
+    Shape(100, 64, 128, 128),
+    Shape(200, 16, 256, 256),
+    Shape(50, 1, 64, 64),
+)
+#: The CPU set, a few minutes on 2 cores: the small shapes, then two where the GEMMs dominate.
+CPU_SHAPES = (*SMALL_SHAPES, Shape(100, 64, 256, 256), Shape(100, 64, 512, 512))
 #: The GPU set, which adds H = 1024, small batches and a long sequence to the CPU set.
 GPU_SHAPES = (
     *CPU_SHAPES,

@@ -113,7 +113,14 @@ def test_table_and_bad_arguments() -> None:
 
 
 def test_cpu_and_gpu_shape_sets() -> None:
-    assert bench.CPU_SHAPES == (bench.Shape(100, 64, 256, 256), bench.Shape(100, 64, 512, 512))
+    assert bench.CPU_SHAPES[-2:] == (
+        bench.Shape(100, 64, 256, 256),
+        bench.Shape(100, 64, 512, 512),
+    )
+    # The sizes the chapters train at, H/B/T, and one-sequence inference (issue 23).
+    small = {(s.H, s.B, s.T) for s in bench.SMALL_SHAPES}
+    assert small == {(32, 32, 100), (64, 64, 100), (128, 64, 100), (256, 16, 200), (64, 1, 50)}
+    assert set(bench.SMALL_SHAPES) <= set(bench.CPU_SHAPES)
     gpu = set(bench.GPU_SHAPES)
     assert set(bench.CPU_SHAPES) <= gpu
     assert bench.Shape(100, 64, 1024, 1024) in gpu and bench.Shape(1024, 16, 768, 768) in gpu

@@ -412,3 +412,18 @@ def test_double_backward_of_hand_written_backward(impl: str) -> None:
         penalty = sum(g.pow(2).sum() for g in grads)
         results.append(list(torch.autograd.grad(penalty, params)))
     assert max_rel_err(*results) <= 1e-10
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize(
+    "module",
+    [lt.LSTM(3, 4), lt.GRU(3, 4), lt.RNN(3, 4), lt.LSTMCell(3, 4), lt.GRUCell(3, 4)],
+    ids=lambda m: type(m).__name__,
+)
+def test_torch_jit_script_is_refused_at_once_with_what_to_use(module: nn.Module) -> None:
+    message = f"lstm_ref.torch.{type(module).__name__} does not support torch.jit.script"
+    with pytest.raises(RuntimeError, match=message + r".*use torch.compile\(model\)"):
+        torch.jit.script(module)
+    model = nn.Sequential(module)  # also as a submodule of a model being scripted
+    with pytest.raises(RuntimeError, match=message):
+        torch.jit.script(model)

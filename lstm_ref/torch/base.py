@@ -36,6 +36,28 @@ from .validation import (
 StackFn = Callable[[Tensor, States, Sequence[Weights], Sequence[int] | None], tuple[Tensor, States]]
 
 
+def refuse_scripting(module: nn.Module) -> nn.Module:
+    """Refuse ``torch.jit.script(module)`` at once, saying what to use instead.
+
+    ``torch.jit.script`` compiles a module's Python source into TorchScript,
+    a subset of Python that these modules, written for readability, are not
+    kept within; without this it would fail deep inside, on whichever line it
+    meets first. ``torch.compile`` and ``torch.export`` trace them as they are.
+    ``torch.jit.script`` calls this, as ``__prepare_scriptable__``, on every
+    module it is given and every submodule of it.
+
+    Raises
+    ------
+    RuntimeError
+        Always.
+    """
+    name = f"lstm_ref.torch.{type(module).__name__}"
+    raise RuntimeError(
+        f"{name} does not support torch.jit.script (TorchScript is deprecated); "
+        "use torch.compile(model) or torch.export instead"
+    )
+
+
 class RecurrentBase(nn.Module):
     """Parameters and input plumbing of a stacked (bi)directional recurrent network.
 
@@ -101,6 +123,8 @@ class RecurrentBase(nn.Module):
                     )
                 )
         self.reset_parameters()
+
+    __prepare_scriptable__ = refuse_scripting
 
     @property
     def num_directions(self) -> int:
@@ -395,6 +419,8 @@ class CellBase(nn.Module):
             self.bias_ih = nn.Parameter(torch.empty(rows, **factory))
             self.bias_hh = nn.Parameter(torch.empty(rows, **factory))
         self.reset_parameters()
+
+    __prepare_scriptable__ = refuse_scripting
 
     def reset_parameters(self) -> None:
         r"""Draw every parameter from :math:`U(-1/\sqrt{H}, 1/\sqrt{H})`, as torch.nn does."""

@@ -25,10 +25,12 @@ def _onednn_linear() -> object | None:
 
 _LINEAR = _onednn_linear()
 
-#: Smallest weight (elements) handed to oneDNN. Measured on a 2-core AMD EPYC
-#: (T=100, B=64): oneDNN is ~15% faster from H=256 (a 1024 x 256 weight) but
-#: slower up to H=128, where its per-call overhead outweighs its faster kernel.
-ONEDNN_MIN_NUMEL = 1 << 18
+#: Smallest product (multiply-adds: rows x weight elements) handed to oneDNN.
+#: Measured on a 2-core AMD EPYC, one thread: oneDNN takes about 40% less time from
+#: ~4M multiply-adds (B=64, H=128 or B=16, H=256 per step; any input projection of
+#: T*B >= 3200 rows) and more below, where its per-call overhead (~20 µs) outweighs
+#: its faster kernel.
+ONEDNN_MIN_MACS = 1 << 22
 
 
 class Product:
@@ -49,7 +51,7 @@ class Product:
             _LINEAR is not None
             and w.device.type == "cpu"
             and w.dtype in (torch.float32, torch.bfloat16)
-            and w.numel() >= ONEDNN_MIN_NUMEL
+            and rows * w.numel() >= ONEDNN_MIN_MACS
             and torch.backends.mkldnn.is_available()
             and torch.backends.mkldnn.enabled
         ):

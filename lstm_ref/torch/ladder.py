@@ -18,7 +18,10 @@ impl before it (chapter 10 measures them):
     all T·B rows; one autograd node per layer whose hand-written backward also
     computes the weight gradients as GEMMs over all steps
     (:mod:`~lstm_ref.torch.layer_function`); on the CPU its products go through
-    oneDNN with packed weights (:mod:`~lstm_ref.torch.gemm`). That backward is
+    oneDNN with packed weights where that pays (:mod:`~lstm_ref.torch.gemm`),
+    and for full batches without projection its two time loops run in
+    TorchScript, which calls the same operators from C++
+    (:mod:`~lstm_ref.torch.loops`). That backward is
     not itself recorded by autograd: under ``create_graph=True`` (double
     backward) the layer's gradient is recomputed through autograd instead.
 ``fused_step``
@@ -26,7 +29,7 @@ impl before it (chapter 10 measures them):
     TorchScript, which fuses it into one kernel on CUDA. On CPU TorchScript does
     not fuse, and ``torch.compile`` of the step was measured no faster there
     (78 vs 82 µs per step at B=64, H=256, after a 15 s first compilation), so
-    this impl equals ``input_proj`` on CPU.
+    this impl equals ``input_proj`` on CPU (the same TorchScript loops).
 ``cuda_graphs``
     ``fused_step`` recorded once per shape as a CUDA graph and replayed: one
     launch instead of thousands. CUDA only; see :mod:`~lstm_ref.torch.cuda_graphs`.

@@ -24,6 +24,10 @@ differentiated (``create_graph=True``: Hessian-vector products, gradient
 penalties), the layer instead recomputes its steps under autograd and
 differentiates them (:func:`differentiable_backward`), so second derivatives
 are right rather than silently missing.
+
+On the CPU, without projection, both time loops run in
+TorchScript (:mod:`~lstm_ref.torch.loops`): the same operators, called from
+C++ instead of Python, which at small sizes is most of the time a step takes.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from torch.autograd.function import FunctionCtx
 
 from .functional import double_g, lstm_cell
 from .gemm import Product
+from .loops import scripted
 from .sequence import cell_step, run_steps
 
 Pointwise = Callable[[Tensor, Tensor], tuple[Tensor, ...]]
@@ -87,13 +92,19 @@ class LSTMLayerFunction(torch.autograd.Function):
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, features = x.shape
         gate_rows = w_ih.shape[0]  # 4H
+        keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b, w_hr)  # type: ignore[arg-type]
+        ctx.has_bias = b is not None  # type: ignore[attr-defined]
+        ctx.schedule = (batch_sizes, reverse, pointwise_backward)  # type: ignore[attr-defined]
+        ctx.by_loops = runs_by_loops(x, w_hr)  # type: ignore[attr-defined]
+        if ctx.by_loops:  # type: ignore[attr-defined]
+            return _forward_by_loops(ctx, x, h0, c0, w_ih, w_hh, b, batch_sizes, reverse, keep)
         # Products with the g rows doubled give 2 a_g, which lstm_pointwise expects.
         bias = double_g(b) if b is not None else None
         preact_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
         preact_x = preact_x.view(steps, batch, gate_rows)
         recurrent = Product(double_g(w_hh), batch)
         project = Product(w_hr, batch) if w_hr is not None else None
-        keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
 
         h, c = h0, c0
         ys: list[Tensor] = [h0] * steps  # placeholders, each overwritten below
@@ -111,10 +122,7 @@ class LSTMLayerFunction(torch.autograd.Function):
                 h, c = torch.cat((h_new, h[n:])), torch.cat((c_new, c[n:]))
                 ys[t] = F.pad(h_new, (0, 0, 0, batch - n))
 
-        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b, w_hr)  # type: ignore[arg-type]
         ctx.steps = saved  # type: ignore[attr-defined]
-        ctx.has_bias = b is not None  # type: ignore[attr-defined]
-        ctx.schedule = (batch_sizes, reverse, pointwise_backward)  # type: ignore[attr-defined]
         return torch.stack(ys), h, c
 
     @staticmethod
@@ -130,8 +138,12 @@ class LSTMLayerFunction(torch.autograd.Function):
                 reverse,
             )
             return (*grads, None, None, None, None)
-        steps, batch, features = x.shape
+        if ctx.by_loops:
+            dx, dh, dc, dw_ih, dw_hh, db = _backward_by_loops(ctx, dy, dh_n, dc_n)
+            return dx, dh, dc, dw_ih, dw_hh, db, None, None, None, None, None
 
+        steps, batch, _ = x.shape
+        needs = ctx.needs_input_grad
         recurrent = Product(w_hh.t(), batch)
         project = Product(w_hr.t(), batch) if w_hr is not None else None
         dh, dc = dh_n, dc_n
@@ -154,22 +166,125 @@ class LSTMLayerFunction(torch.autograd.Function):
                 d_preact[t] = F.pad(d_a, (0, 0, 0, batch - n))
 
         d_a = torch.stack(d_preact).view(steps * batch, w_ih.shape[0])
-        needs = ctx.needs_input_grad
-        dx = None
-        if needs[0]:
-            dx = Product(w_ih.t(), steps * batch)(d_a).view(steps, batch, features)
-        dw_ih = d_a.t() @ x.reshape(steps * batch, features) if needs[3] else None
-        dw_hh = None
-        if needs[4]:
-            h_prev = torch.stack([h for h, *_ in ctx.steps])
-            dw_hh = d_a.t() @ h_prev.view(steps * batch, w_hh.shape[1])
-        db = d_a.sum(0) if ctx.has_bias and needs[5] else None
+        h_prev = torch.stack([h for h, *_ in ctx.steps]) if needs[4] else None
+        dx, dw_ih, dw_hh, db = _weight_gradients(d_a, x, w_ih, h_prev, needs, ctx.has_bias)
         dw_hr = None
         if w_hr is not None and needs[6]:
             ms = torch.stack([F.pad(m, (0, 0, 0, batch - m.shape[0])) for *_, m in ctx.steps])
             d_h_all = torch.stack(d_hs).view(steps * batch, w_hr.shape[0])
             dw_hr = d_h_all.t() @ ms.view(steps * batch, w_hr.shape[1])
         return dx, dh, dc, dw_ih, dw_hh, db, dw_hr, None, None, None, None
+
+
+def runs_by_loops(x: Tensor, w_hr: Tensor | None) -> bool:
+    """Whether the layer runs its time loops in TorchScript (:mod:`~lstm_ref.torch.loops`).
+
+    On the CPU, where calling an operator from Python costs as much as a small
+    step computes; without projection, the case those loops cover; and not
+    under ``torch.compile`` or ``torch.export``, which trace Python and cannot
+    enter a TorchScript function (they get the Python loop).
+    """
+    return x.device.type == "cpu" and w_hr is None and not torch.compiler.is_compiling()
+
+
+def _forward_by_loops(
+    ctx: Any,
+    x: Tensor,
+    h0: Tensor,
+    c0: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b: Tensor | None,
+    batch_sizes: Sequence[int] | None,
+    reverse: bool,
+    keep: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """:meth:`LSTMLayerFunction.forward` by :func:`~lstm_ref.torch.loops.forward_loop`.
+
+    Keeps on ``ctx`` (when ``keep``) what :func:`_backward_by_loops` needs.
+    """
+    steps, batch, features = x.shape
+    preact_x = Product(w_ih, steps * batch)(x.reshape(steps * batch, features), b)
+    forward_loop = scripted()[0]
+    # Plain interpretation: the graph as written, no re-profiling for each new shape.
+    with torch.jit.optimized_execution(False):
+        y, h, c, saved = forward_loop(
+            preact_x.view(steps, batch, w_ih.shape[0]),
+            h0,
+            c0,
+            w_hh.t(),
+            Product(w_hh, batch).packed,
+            list(batch_sizes or ()),
+            reverse,
+            keep,
+        )
+    ctx.loop_saved = saved
+    return y, h, c
+
+
+def _backward_by_loops(
+    ctx: Any, dy: Tensor, dh_n: Tensor, dc_n: Tensor
+) -> tuple[Tensor | None, ...]:
+    """:meth:`LSTMLayerFunction.backward` by :func:`~lstm_ref.torch.loops.backward_loop`.
+
+    Returns the gradients of ``x, h0, c0, w_ih, w_hh, b``.
+    """
+    x, _, _, w_ih, w_hh, _, _ = ctx.saved_tensors
+    _, reverse, _ = ctx.schedule
+    steps, batch, _ = x.shape
+    backward_loop = scripted()[1]
+    with torch.jit.optimized_execution(False):
+        d_a, dh, dc = backward_loop(
+            dy, dh_n, dc_n, ctx.loop_saved, w_hh, Product(w_hh.t(), batch).packed, reverse
+        )
+    d_a = d_a.view(steps * batch, w_ih.shape[0])
+    needs = ctx.needs_input_grad
+    h_prev = torch.stack(ctx.loop_saved[0]) if needs[4] else None  # each step's starting h
+    dx, dw_ih, dw_hh, db = _weight_gradients(d_a, x, w_ih, h_prev, needs, ctx.has_bias)
+    return dx, dh, dc, dw_ih, dw_hh, db
+
+
+def _weight_gradients(
+    d_a: Tensor,
+    x: Tensor,
+    w_ih: Tensor,
+    h_prev: Tensor | None,
+    needs: Sequence[bool],
+    has_bias: bool,
+) -> tuple[Tensor | None, Tensor | None, Tensor | None, Tensor | None]:
+    r"""The gradients that need no recurrence, each one GEMM (or sum) over all steps.
+
+    .. math::
+        \delta X = \delta A\, W_{ih}, \quad \delta W_{ih} = \delta A^\top X, \quad
+        \delta W_{hh} = \delta A^\top H_{\text{prev}}, \quad \delta b = \textstyle\sum \delta A
+
+    Parameters
+    ----------
+    d_a : Tensor, shape (T·B, 4H)
+        Gradient of the gate pre-activations of all steps, time-major.
+    x : Tensor, shape (T, B, D)
+    w_ih : Tensor, shape (4H, D)
+    h_prev : Tensor, shape (T, B, R), or None
+        The hidden state each step started from (needed for ``δW_hh`` only).
+    needs : sequence of bool
+        ``ctx.needs_input_grad`` of :class:`LSTMLayerFunction`.
+    has_bias : bool
+
+    Returns
+    -------
+    dx, dw_ih, dw_hh, db : Tensor or None
+        ``None`` where not needed.
+    """
+    steps, batch, features = x.shape
+    dx = None
+    if needs[0]:
+        dx = Product(w_ih.t(), steps * batch)(d_a).view(steps, batch, features)
+    dw_ih = d_a.t() @ x.reshape(steps * batch, features) if needs[3] else None
+    dw_hh = None
+    if needs[4] and h_prev is not None:
+        dw_hh = d_a.t() @ h_prev.reshape(steps * batch, h_prev.shape[-1])
+    db = d_a.sum(0) if has_bias and needs[5] else None
+    return dx, dw_ih, dw_hh, db
 
 
 def differentiable_backward(

@@ -15,7 +15,11 @@ from .cuda_graphs import GraphCache
 from .functional import lstm_cell
 from .ladder import IMPL_LAYERS, IMPLS, default_impl, fused_step
 from .sequence import States, Weights
-from .validation import CellSettings, RecurrentSettings
+from .validation import CellSettings, RecurrentSettings, tracing
+
+#: The rungs a tracer (``torch.jit.trace``, ``torch.onnx.export(..., dynamo=False)``)
+#: can record: plain tensor operations at every step.
+TRACEABLE = ("per_gate", "fused_gates")
 
 
 class LSTM(RecurrentBase):
@@ -141,6 +145,11 @@ class LSTM(RecurrentBase):
         device = self.weight_ih_l0.device
         assert isinstance(device, torch.device)
         impl = default_impl(device) if self.impl == "auto" else self.impl
+        if tracing() and impl not in TRACEABLE:
+            # A tracer records the tensor operations of one call; the fast rungs run
+            # operators of oneDNN or TorchScript inside one autograd Function, which an
+            # exporter cannot follow. fused_gates computes the same numbers in plain ones.
+            impl = "fused_gates"
         if impl == "cuda_graphs":
             if device.type != "cuda":
                 raise ValueError(

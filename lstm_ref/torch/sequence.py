@@ -58,10 +58,11 @@ def run_steps(
     steps, batch = xs.shape[:2]
     outs: list[Tensor] = [xs] * steps  # placeholders, each overwritten below
     for t in range(steps - 1, -1, -1) if reverse else range(steps):
-        running = batch if batch_sizes is None else batch_sizes[t]
-        if running == batch:
+        # (Full batches compare no sizes: under a tracer they are tensors.)
+        if batch_sizes is None or batch_sizes[t] == batch:
             outs[t], state = step(xs[t], state)
         else:
+            running = batch_sizes[t]
             out, new = step(xs[t, :running], tuple(s[:running] for s in state))
             state = tuple(torch.cat((n, s[running:])) for n, s in zip(new, state, strict=True))
             outs[t] = F.pad(out, (0, 0, 0, batch - running))

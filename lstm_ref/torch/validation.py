@@ -8,6 +8,10 @@ for torch.nn catches it) and a ``ValueError`` (a wrong value was passed).
 Where PyTorch raises ``ValueError`` or ``TypeError`` (its Python checks), so
 do we.
 
+Under a tracer (``torch.jit.trace``, the TorchScript-based ONNX exporter) the
+size checks are skipped (:func:`tracing`): there sizes are tensors, and a
+Python ``if`` on one would only be frozen into the trace, with a warning.
+
 The constructor arguments that all recurrent layers share travel together as
 :class:`RecurrentSettings` (those of the cells as :class:`CellSettings`).
 """
@@ -19,7 +23,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Real
 
+import torch
 from torch import Tensor
+
+
+def tracing() -> bool:
+    """Whether a tracer is recording this call (``torch.jit.trace``, ``torch.onnx.export``
+    with ``dynamo=False``).
+
+    A trace records tensor operations for one example input; the sizes it
+    sees are tensors, and a Python comparison of them could not be recorded,
+    only frozen (with a ``TracerWarning``). So the size checks stand aside
+    while tracing: the trace is of an input that ran, and a wrong size still
+    fails at the first matrix product of the traced model.
+    """
+    return torch.jit.is_tracing()
 
 
 class RecurrentInputError(ValueError, RuntimeError):
@@ -189,7 +207,7 @@ def check_input(
     """
     check_rank(module, "input", x, ranks)
     check_like(x, weight, "input", match_dtype)
-    if x.size(-1) != input_size:
+    if not tracing() and x.size(-1) != input_size:
         raise RecurrentInputError(
             f"input.size(-1) must be equal to input_size. Expected {input_size}, got {x.size(-1)}"
         )
@@ -209,7 +227,7 @@ def check_rank(module: str, name: str, t: Tensor, ranks: tuple[int, int]) -> Non
 
 def check_length(steps: int) -> None:
     """Refuse a sequence of ``steps == 0`` time steps (nothing to recur over)."""
-    if steps == 0:
+    if not tracing() and steps == 0:
         raise RecurrentInputError("Expected sequence length to be larger than 0 in RNN")
 
 
@@ -249,7 +267,7 @@ def check_states(
     """
     names = ["hidden"] if len(states) == 1 else [f"hidden[{k}]" for k in range(len(states))]
     for name, state, shape in zip(names, states, expected, strict=True):
-        if tuple(state.shape) != tuple(shape):
+        if not tracing() and tuple(state.shape) != tuple(shape):
             raise RecurrentInputError(
                 f"Expected {name} size {tuple(shape)}, got {list(state.shape)}"
             )
