@@ -23,14 +23,13 @@ Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import torch
 
 from lstm_ref.apps.forget_bias import TEMPORAL_ORDER_RUN, first_solved, train_temporal_order
-from lstm_ref.bench import provenance
+from lstm_ref.bench import write_stored_run
 
 CONFIG = {
     **TEMPORAL_ORDER_RUN,
@@ -55,16 +54,7 @@ def main() -> None:
     runs: dict[str, list[dict]] = {f"{b:+g}": [] for b in config["biases"]}
 
     def write(complete: bool) -> None:
-        report = {
-            **provenance("cpu"),
-            "threads": 1,
-            "config": config,
-            "complete": complete,
-            "cpu_seconds": time.process_time() - started,
-            "runs": runs,
-        }
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=1) + "\n")
+        write_stored_run(args.out, config=config, started=started, complete=complete, runs=runs)
 
     for seed in range(config["seeds"]):
         for bias in config["biases"]:

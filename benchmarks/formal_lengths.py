@@ -19,7 +19,6 @@ Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from lstm_ref.apps.compare import (
     matched_size,
     train_formal,
 )
-from lstm_ref.bench import provenance
+from lstm_ref.bench import write_stored_run
 from lstm_ref.data import FORMAL_TASKS, formal_chance
 
 CONFIG = {
@@ -63,16 +62,9 @@ def main() -> None:
     results: dict[str, dict] = {}
 
     def write(complete: bool) -> None:
-        report = {
-            **provenance("cpu"),
-            "threads": 1,
-            "config": config,
-            "complete": complete,
-            "cpu_seconds": time.process_time() - started,
-            "results": results,
-        }
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=1) + "\n")
+        write_stored_run(
+            args.out, config=config, started=started, complete=complete, results=results
+        )
 
     for task in config["tasks"]:
         spec = FORMAL_TASKS[task]

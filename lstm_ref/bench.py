@@ -524,6 +524,28 @@ def provenance(device: torch.device | str = "cpu") -> dict[str, str]:
     }
 
 
+def write_stored_run(
+    path: Path, *, config: dict[str, Any], started: float, complete: bool, **results: Any
+) -> None:
+    """Write the JSON of a long run that a chapter quotes (``benchmarks/training/``).
+
+    The head is :func:`provenance` on the CPU with one thread, then ``config``,
+    ``complete`` (``False`` while a run saves what it has measured so far),
+    ``cpu_seconds`` since ``started`` (a :func:`time.process_time` reading) and
+    ``results`` under their own keys.
+    """
+    report = {
+        **provenance("cpu"),
+        "threads": 1,
+        "config": config,
+        "complete": complete,
+        "cpu_seconds": time.process_time() - started,
+        **results,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1) + "\n")
+
+
 def device_name(device: torch.device) -> str:
     """A readable name: the GPU's, or ``"cpu: <model>"`` (from /proc/cpuinfo where there is one)."""
     if device.type == "cuda":

@@ -271,3 +271,28 @@ def test_provenance_names_the_machine_the_versions_and_the_day() -> None:
     assert record["device"] == bench.device_name(torch.device("cpu"))
     assert record["torch"] == torch.__version__
     assert record["date"] == datetime.date.today().isoformat()
+
+
+def test_write_stored_run_heads_the_results_with_where_when_and_how_long(tmp_path) -> None:
+    import json
+    import time
+
+    from lstm_ref.bench import write_stored_run
+
+    path = tmp_path / "deep" / "run.json"
+    started = time.process_time()
+    write_stored_run(path, config={"steps": 3}, started=started, complete=False, runs={"a": [1]})
+    report = json.loads(path.read_text())
+    assert list(report) == [
+        "device",
+        "torch",
+        "python",
+        "date",
+        "threads",
+        "config",
+        "complete",
+        "cpu_seconds",
+        "runs",
+    ]
+    assert report["config"] == {"steps": 3} and report["runs"] == {"a": [1]}
+    assert report["complete"] is False and report["threads"] == 1 and report["cpu_seconds"] >= 0
