@@ -81,7 +81,7 @@ SMALL_SHAPES = (
     Shape(200, 16, 256, 256),
     Shape(50, 1, 64, 64),
 )
-#: The CPU set, a few minutes on 2 cores: the small shapes, then two where the GEMMs dominate.
+#: The CPU set (a few minutes on 2 cores), the small shapes, then two where the GEMMs dominate.
 CPU_SHAPES = (*SMALL_SHAPES, Shape(100, 64, 256, 256), Shape(100, 64, 512, 512))
 #: The GPU set, which adds H = 1024, small batches and a long sequence to the CPU set.
 GPU_SHAPES = (
@@ -531,7 +531,7 @@ def write_stored_run(
 
     The head is :func:`provenance` on the CPU with one thread, then ``config``,
     ``complete`` (``False`` while a run saves what it has measured so far),
-    ``cpu_seconds`` since ``started`` (a :func:`time.process_time` reading) and
+    ``cpu_seconds`` since ``started`` (a ``time.process_time()`` reading) and
     ``results`` under their own keys.
     """
     report = {

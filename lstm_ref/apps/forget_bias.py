@@ -34,7 +34,7 @@ __all__ = [
     "train_temporal_order",
 ]
 
-#: Chapter 4's setting: 32 units, batches of 64, learning rate 3e-3, sequences of 100-110.
+#: Chapter 4's setting (32 units, batches of 64, learning rate 3e-3, sequences of 100-110).
 TEMPORAL_ORDER_RUN: dict[str, Any] = {
     "T": 100,
     "hidden_size": 32,

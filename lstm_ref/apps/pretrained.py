@@ -33,7 +33,7 @@ __all__ = ["PRETRAINED", "PRETRAINED_DIR", "Pretrained", "load_pretrained", "sav
 #: Where the shipped files live (inside the installed package).
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 
-#: Every shipped model: its file name and the SHA-256 of that file.
+#: Every shipped model, with its file name, the SHA-256 of that file and the script that writes it.
 PRETRAINED: dict[str, dict[str, str]] = {
     "stdlib-char-lstm-512": {
         "file": "stdlib-char-lstm-512.safetensors",
