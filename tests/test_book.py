@@ -95,3 +95,18 @@ def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make book" in readme and "make test" in readme
     assert re.search(r"^make test\b", (ROOT / ".ci/run").read_text(), re.MULTILINE)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_glued_number_inside_math(notebook: Path) -> None:
+    # MathJax would typeset the role's text literally ("glue:text ch10_b1_H").
+    for cell in cells(notebook):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = re.sub(
+            r"\$\$.*?\$\$", lambda m: m[0].replace("$", "§"), "".join(cell["source"]), flags=re.S
+        )
+        for math in re.findall(r"\$([^$]*)\$", text):
+            assert "{glue" not in math, f"{notebook.name}: a glued value inside ${math}$"
+        for math in re.findall(r"§§(.*?)§§", text, flags=re.S):
+            assert "{glue" not in math, f"{notebook.name}: a glued value inside $${math}$$"
