@@ -12,7 +12,7 @@ deterministic for a seed on a CPU, the seconds depend on the machine.
 
 Run from the repository root with lstm_ref installed (or ``PYTHONPATH=.``)::
 
-    python benchmarks/formal_lengths.py                 # about 5 minutes of one core
+    python benchmarks/formal_lengths.py                 # about 6 minutes of one core
     python benchmarks/formal_lengths.py --seeds 1 --steps 50 --out /tmp/x.json
 """
 
@@ -36,7 +36,7 @@ from lstm_ref.bench import write_stored_run
 from lstm_ref.data import FORMAL_TASKS, formal_chance
 
 CONFIG = {
-    "tasks": ["parity", "cycle_navigation"],
+    "tasks": ["parity", "cycle_navigation", "even_pairs", "modular_arithmetic"],
     "kinds": list(KINDS),
     "reference_lstm_units": 32,
     "max_train_length": 20,
