@@ -44,6 +44,7 @@ import re
 import statistics
 import sys
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -444,6 +445,35 @@ def count_ops(run: Run) -> Counter[str]:
 
 #: The ATen operators that are matrix products (GEMMs) in :func:`count_ops`'s counts.
 GEMM_OPS = ("addmm", "mm", "bmm", "_linear_pointwise")
+
+
+class Exported(NamedTuple):
+    """What :func:`export_operators` found in ``torch.export``'s graph of a model."""
+
+    program: Any  # torch.export.ExportedProgram
+    ops: Counter[str]  # ATen operator name -> calls in the graph (and its subgraphs)
+    warnings: list[str]  # the first sentence of each warning export raised
+
+
+def export_operators(model: nn.Module, x: torch.Tensor) -> Exported:
+    """Export ``model(x)`` with ``torch.export`` and count the ATen operators of its graph.
+
+    Unlike :func:`count_ops`, which counts what one call *runs*, this reads
+    the exported graph: what a runtime that loads the program must provide
+    (for ``torch.nn.LSTM`` one ``lstm`` operator for the whole layer). Warnings
+    raised while exporting are caught and returned, not printed.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        program = torch.export.export(model, (x,))
+    ops: Counter[str] = Counter(
+        str(node.target).split(".")[1]
+        for graph_module in program.graph_module.modules()
+        if isinstance(graph_module, torch.fx.GraphModule)
+        for node in graph_module.graph.nodes
+        if node.op == "call_function" and str(node.target).startswith("aten.")
+    )
+    return Exported(program, ops, [str(w.message).split(". ")[0] for w in caught])
 
 
 def operator_counts(model: nn.Module, x: torch.Tensor) -> dict[str, int]:

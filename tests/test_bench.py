@@ -296,3 +296,21 @@ def test_write_stored_run_heads_the_results_with_where_when_and_how_long(tmp_pat
     ]
     assert report["config"] == {"steps": 3} and report["runs"] == {"a": [1]}
     assert report["complete"] is False and report["threads"] == 1 and report["cpu_seconds"] >= 0
+
+
+def test_export_operators_reads_the_graph_and_catches_warnings() -> None:
+    import torch
+
+    from lstm_ref.bench import export_operators
+    from lstm_ref.torch import LSTM
+
+    torch.manual_seed(0)
+    ours, theirs = LSTM(3, 4), torch.nn.LSTM(3, 4)
+    theirs.load_state_dict(ours.state_dict())
+    x = torch.randn(5, 2, 3)
+    found = export_operators(ours, x)
+    assert {"addmm", "sigmoid", "mul"} <= set(found.ops) and found.warnings == []
+    assert not any("lstm" in op for op in found.ops)
+    y = found.program.module()(x)[0]
+    torch.testing.assert_close(y, theirs(x)[0])
+    assert "lstm" in export_operators(theirs, x).ops  # one opaque operator

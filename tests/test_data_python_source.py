@@ -109,6 +109,9 @@ def test_source_signals_per_character() -> None:
     assert sig.indent_depth[SOURCE.index("return g")] == 1 and sig.indent_depth[0] == 0
     assert sig.column[SOURCE.index("if")] == 4
     assert sig.leading[SOURCE.index("if")] and not sig.leading[SOURCE.index("if") + 1]
+    # The continuation line "1])" is indented 17 on the page, at block depth 1.
+    assert sig.indent_width[at] == 17 and sig.indent_depth[at] == 1
+    assert sig.indent_width[SOURCE.index("1])") - 1] == 17 and sig.indent_width[0] == 0
     names = {SOURCE[s : s + 1] for s in sig.name_start[sig.name_start >= 0].tolist()}
     assert names == {"f", "a", "b", "g"}  # keywords are not names
     with pytest.raises(ValueError, match="tokenize"):

@@ -144,15 +144,19 @@ def test_seed_runs_draws_every_run_and_the_share_solved(tmp_path: Path) -> None:
         "+3": [(steps, [0.3, 1.0, 1.0]), (steps, [0.25, 0.4, 1.0])],
         "+1": [(steps, [0.25, 0.3, 0.2]), (steps, [0.2, 0.3, 0.25])],
     }
-    fig = viz.seed_runs(runs, ylabel="validation accuracy", solved=1.0, baseline=0.25)
+    shares = {"+3": (steps, [0.0, 0.5, 1.0]), "+1": (steps, [0.0, 0.0, 0.0])}
+    fig = viz.seed_runs(runs, ylabel="validation accuracy", solved_share=shares, baseline=0.25)
     _check(fig, tmp_path)
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 5  # four runs and chance
     share = fig.axes[1].lines
     np.testing.assert_array_equal(share[0].get_ydata(), [0.0, 0.5, 1.0])
     np.testing.assert_array_equal(share[1].get_ydata(), [0.0, 0.0, 0.0])
+    assert share[0].get_color() == fig.axes[0].lines[0].get_color()  # one colour per setting
     assert len(viz.seed_runs(runs, ylabel="accuracy").axes) == 1
     with pytest.raises(ValueError, match="runs"):
         viz.seed_runs({"+3": []}, ylabel="accuracy")
+    with pytest.raises(ValueError, match="solved_share"):
+        viz.seed_runs(runs, ylabel="accuracy", solved_share={"+3": shares["+3"]})
 
 
 def test_training_curves_draw_a_numpy_run_next_to_a_torch_one(tmp_path: Path) -> None:

@@ -185,6 +185,10 @@ class SourceSignals(NamedTuple):
     name_start : np.ndarray, int64
         For a character of an identifier (not a keyword), the offset of the
         identifier's first character; -1 elsewhere.
+    indent_width : np.ndarray, int64
+        How many spaces and tabs the character's line starts with: the
+        indentation on the page, which inside a string literal (a docstring's
+        indented lines) is not the block depth.
     """
 
     in_string: np.ndarray
@@ -195,6 +199,7 @@ class SourceSignals(NamedTuple):
     column: np.ndarray
     leading: np.ndarray
     name_start: np.ndarray
+    indent_width: np.ndarray
 
 
 def source_signals(text: str) -> SourceSignals:
@@ -253,6 +258,7 @@ def source_signals(text: str) -> SourceSignals:
         column=column,
         leading=column <= stripped[line_of],
         name_start=name_start,
+        indent_width=stripped[line_of],
     )
 
 

@@ -141,7 +141,7 @@ def seed_runs(
     runs: Mapping[str, Sequence[tuple[Sequence[float], Sequence[float]]]],
     *,
     ylabel: str,
-    solved: float | None = None,
+    solved_share: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
     baseline: float | None = None,
 ) -> Figure:
     """Every run of every setting as a thin line, and the share of runs solved by each step.
@@ -152,36 +152,35 @@ def seed_runs(
         One colour per label (a setting), one thin line per run (a seed).
     ylabel : str
         What ``values`` are, e.g. ``"validation accuracy"``.
-    solved : float, optional
-        A run counts as solved from the first step where its value is at
-        least ``solved``; a second panel then shows, for each setting, the
-        fraction of its runs solved at or before each step.
+    solved_share : dict of label to (steps, share), optional
+        For each setting, the fraction of its runs solved at or before each
+        step (e.g. :func:`lstm_ref.apps.forget_bias.solved_fraction`), drawn as
+        a step line in a second panel, in the setting's colour.
     baseline : float, optional
         A dashed horizontal line (e.g. the accuracy of guessing).
     """
     if not runs or any(len(r) == 0 for r in runs.values()):
         raise ValueError("runs: expected at least one run per label")
-    fig = Figure(figsize=(4.2 * (1 + int(solved is not None)), 3.4), layout="constrained")
-    axes = fig.subplots(1, 1 + int(solved is not None), squeeze=False)[0]
+    if solved_share is not None and set(solved_share) != set(runs):
+        raise ValueError(
+            f"solved_share: expected the labels of runs {sorted(runs)}, got {sorted(solved_share)}"
+        )
+    panels = 1 + int(solved_share is not None)
+    fig = Figure(figsize=(4.2 * panels, 3.4), layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False)[0]
     colors = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (label, group) in enumerate(runs.items()):
         color = colors[i % len(colors)]
         for k, (x, y) in enumerate(group):
             axes[0].plot(x, y, color=color, lw=0.9, alpha=0.7, label=label if k == 0 else None)
-        if solved is None:
-            continue
-        grid = np.unique(np.concatenate([np.asarray(x, float) for x, _ in group]))
-        first = [
-            next((float(s) for s, v in zip(x, y, strict=True) if v >= solved), np.inf)
-            for x, y in group
-        ]
-        share = [float(np.mean(np.asarray(first) <= s)) for s in grid]
-        axes[1].step(grid, share, where="post", color=color, lw=1.6, label=label)
+        if solved_share is not None:
+            steps, share = solved_share[label]
+            axes[1].step(steps, share, where="post", color=color, lw=1.6, label=label)
     axes[0].set_ylabel(ylabel)
     if baseline is not None:
         axes[0].axhline(baseline, color="0.4", ls="--", lw=1.0, label="chance")
     axes[0].legend(frameon=False, fontsize=9)
-    if solved is not None:
+    if solved_share is not None:
         axes[1].set_ylabel("fraction of runs solved")
         axes[1].set_ylim(-0.03, 1.03)
         axes[1].legend(frameon=False, fontsize=9)
