@@ -99,6 +99,8 @@ PERSISTENT_SHAPES = tuple(
 PERSISTENT_IMPLS = (BASELINE, "cuda_graphs", "persistent")
 #: The rungs that run only on a CUDA device.
 CUDA_ONLY = ("cuda_graphs", "persistent")
+#: The rungs that run only on the CPU (compiled CPU time loops).
+CPU_ONLY = ("compiled_loop",)
 #: A smoke test that runs in seconds.
 QUICK_SHAPES = (Shape(5, 2, 8, 8),)
 #: How the note of a report stopped by ``max_minutes`` begins.
@@ -112,7 +114,8 @@ Case = tuple[Shape, str]  # (shape, pass)
 
 def available_impls(device: torch.device) -> list[str]:
     """Every implementation that runs on ``device``: torch.nn, the rungs, and numpy on CPU."""
-    rungs = [i for i in IMPLS if i not in CUDA_ONLY or device.type == "cuda"]
+    on_cuda = device.type == "cuda"
+    rungs = [i for i in IMPLS if i not in (CPU_ONLY if on_cuda else CUDA_ONLY)]
     return [BASELINE, *rungs, *(["numpy"] if device.type == "cpu" else [])]
 
 
@@ -249,6 +252,8 @@ def run_benchmark(
     notes = []
     if impls is None and device.type != "cuda":
         notes.append(f"{', '.join(CUDA_ONLY)}: need a CUDA device, not run on {device}")
+    if impls is None and device.type == "cuda":
+        notes.append(f"{', '.join(CPU_ONLY)}: compiled for the CPU, not run on {device}")
     chosen = list(available_impls(device) if impls is None else impls)
     if BASELINE in chosen:
         chosen.remove(BASELINE)
@@ -628,14 +633,15 @@ def format_table(report: dict[str, Any]) -> str:
     )
     if "threads" in report:
         head += f" | threads={report['threads']}"
+    width = max([12, *(len(r["impl"]) for r in report["results"])])
     columns = (
-        f"{'impl':<12} {'T':>5} {'B':>4} {'I':>5} {'H':>5} {'pass':<8} {'median ms':>10} "
+        f"{'impl':<{width}} {'T':>5} {'B':>4} {'I':>5} {'H':>5} {'pass':<8} {'median ms':>10} "
         f"{'ratio':>7}"
     )
     lines = [head, columns, "-" * len(columns)]
     for r in report["results"]:
         lines.append(
-            f"{r['impl']:<12} {r['T']:>5} {r['B']:>4} {r['I']:>5} {r['H']:>5} {r['pass']:<8} "
+            f"{r['impl']:<{width}} {r['T']:>5} {r['B']:>4} {r['I']:>5} {r['H']:>5} {r['pass']:<8} "
             f"{r['median_ms']:>10.2f} {r['ratio_vs_torch']:>7.3f}"
         )
     lines += [f"note: {note}" for note in report.get("notes", ())]

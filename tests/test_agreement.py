@@ -11,7 +11,7 @@ from torch import Tensor
 import lstm_ref.torch as lt
 from lstm_ref.torch import agreement, compare_with_torch
 
-CPU_IMPLS = ["auto", "per_gate", "fused_gates", "input_proj", "fused_step"]
+CPU_IMPLS = ["auto", "per_gate", "fused_gates", "input_proj", "fused_step", "compiled_loop"]
 TOL = {torch.float64: 1e-10, torch.float32: 1e-5}
 CONFIGS: list[dict[str, Any]] = [
     {},

@@ -46,7 +46,7 @@ def test_cli_quick_writes_the_json_report(tmp_path: Path) -> None:
         cmd, capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]
     )
     report = json.loads(out.read_text())
-    impls = ["torch.nn", "per_gate", "fused_gates", "input_proj", "fused_step"]
+    impls = ["torch.nn", "per_gate", "fused_gates", "input_proj", "fused_step", "compiled_loop"]
     if "numpy" in {r["impl"] for r in report["results"]}:
         impls.append("numpy")
     else:

@@ -1,4 +1,4 @@
-"""The CPU products of the fast rungs (oneDNN with packed weights, or addmm) are exact enough."""
+"""The CPU products of the fast rungs (oneDNN, packed weights or not, or MKL) are exact enough."""
 
 from __future__ import annotations
 
@@ -20,16 +20,31 @@ def test_product_equals_matmul_with_and_without_addend(dtype: torch.dtype) -> No
     w = torch.randn(*BIG, dtype=dtype)
     x = torch.randn(ROWS, BIG[1], dtype=dtype)
     add, bias = torch.randn(ROWS, BIG[0], dtype=dtype), torch.randn(BIG[0], dtype=dtype)
-    product = gemm.Product(w, rows=ROWS)
     uses_onednn = gemm._LINEAR is not None and dtype == torch.float32
-    assert (product.packed is not None) == (uses_onednn and torch.backends.mkldnn.is_available())
+    uses_onednn = uses_onednn and torch.backends.mkldnn.is_available()
     tol = 1e-6 if dtype == torch.float32 else 1e-14
-    assert rel_err(product(x), x @ w.T) <= tol
-    assert rel_err(product(x, add), x @ w.T + add) <= tol
-    assert rel_err(product(x, bias), x @ w.T + bias) <= tol
-    assert rel_err(product(x[:2]), x[:2] @ w.T) <= tol  # fewer rows than packed for
-    assert gemm.Product(w[:8, :8].contiguous(), rows=ROWS).packed is None  # small: addmm
-    assert gemm.Product(w, rows=1).packed is None  # one row: addmm
+    for per_step in (True, False):  # packed for oneDNN, or read as it is
+        product = gemm.Product(w, rows=ROWS, per_step=per_step)
+        assert product.onednn == uses_onednn
+        assert (product.packed is not None) == (uses_onednn and per_step)
+        assert rel_err(product(x), x @ w.T) <= tol
+        assert rel_err(product(x, add), x @ w.T + add) <= tol
+        assert rel_err(product(x, bias), x @ w.T + bias) <= tol
+        assert rel_err(product(x[:2]), x[:2] @ w.T) <= tol  # fewer rows than packed for
+        # A transposed view of a weight: read in place.
+        assert rel_err(gemm.Product(w.T, rows=ROWS, per_step=per_step)(add), add @ w) <= tol
+    assert not gemm.Product(w[:8, :8].contiguous(), rows=ROWS).onednn  # small: addmm
+    assert not gemm.Product(w, rows=1, per_step=True).onednn  # one row: addmm
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("rows", [3, 4096])  # MKL; oneDNN (4096 * 32 * 32 multiply-adds)
+def test_transposed_product_equals_matmul(dtype: torch.dtype, rows: int) -> None:
+    torch.manual_seed(0)
+    a, b = torch.randn(rows, 32, dtype=dtype), torch.randn(rows, 32, dtype=dtype)
+    product = gemm.transposed_product(a, b)
+    assert product.is_contiguous() and product.shape == (32, 32)
+    assert rel_err(product, a.T @ b) <= (1e-6 if dtype == torch.float32 else 1e-14)
 
 
 @pytest.mark.parametrize("impl", ["input_proj", "fused_step"])

@@ -24,8 +24,10 @@ def outputs_and_grads(
 
 def test_the_loops_run_without_projection_on_the_cpu() -> None:
     x = torch.zeros(3, 2, 4)
-    assert layer_function.runs_by_loops(x, None)
-    assert not layer_function.runs_by_loops(x, torch.zeros(2, 4))  # projection: Python loop
+    assert layer_function.compiled_loops(x, None, numba=False) == "torchscript"
+    # Projection: the Python loop.
+    assert layer_function.compiled_loops(x, torch.zeros(2, 4), numba=False) is None
+    assert layer_function.compiled_loops(x, torch.zeros(2, 4), numba=True) is None
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
@@ -39,7 +41,7 @@ def test_scripted_loops_equal_the_python_loop(
     shape = (2 * model.num_directions, 4, 5)
     hx = tuple(torch.randn(shape, dtype=F64, requires_grad=True) for _ in range(2))
     scripted = outputs_and_grads(model, x, hx)
-    monkeypatch.setattr(layer_function, "runs_by_loops", lambda *args: False)
+    monkeypatch.setattr(layer_function, "compiled_loops", lambda *args, **kw: None)
     python = outputs_and_grads(model, x, hx)
     assert max_rel_err(scripted, python) <= 1e-12
 
@@ -61,7 +63,7 @@ def test_scripted_loops_equal_the_python_loop_on_packed_sequences(
         return [y.data, h, c, *torch.autograd.grad(loss, [x, *hx, *model.parameters()])]
 
     scripted = run()
-    monkeypatch.setattr(layer_function, "runs_by_loops", lambda *args: False)
+    monkeypatch.setattr(layer_function, "compiled_loops", lambda *args, **kw: None)
     assert max_rel_err(scripted, run()) <= 1e-12
 
 

@@ -15,7 +15,7 @@ from torch_helpers import RNN_OPS, max_rel_err, ran_ops, rel_err, twin
 
 import lstm_ref.torch as lt
 
-CPU_IMPLS = ["per_gate", "fused_gates", "input_proj", "fused_step"]
+CPU_IMPLS = ["per_gate", "fused_gates", "input_proj", "fused_step", "compiled_loop"]
 F64 = torch.float64
 CONFIGS: list[dict[str, Any]] = [
     {},
@@ -199,6 +199,7 @@ def test_impl_names_and_cuda_graphs_needs_cuda() -> None:
         "fused_gates",
         "input_proj",
         "fused_step",
+        "compiled_loop",
         "cuda_graphs",
         "persistent",
     )

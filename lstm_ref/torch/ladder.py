@@ -1,4 +1,4 @@
-"""The optimisation ladder: one LSTM layer direction, six ways, the ``impl`` of an LSTM.
+"""The optimisation ladder: one LSTM layer direction, seven ways, the ``impl`` of an LSTM.
 
 Each impl is a :data:`~lstm_ref.torch.sequence.LayerFn`: it runs one direction
 of one layer, ``layer(x, (h0, c0), weights, batch_sizes, reverse) -> (y, (h_n, c_n))``
@@ -30,6 +30,14 @@ impl before it (chapter 10 measures them):
     not fuse, and ``torch.compile`` of the step was measured no faster there
     (78 vs 82 µs per step at B=64, H=256, after a 15 s first compilation), so
     this impl equals ``input_proj`` on CPU (the same TorchScript loops).
+``compiled_loop``
+    ``input_proj`` with each of the two time loops compiled as a whole, by
+    Numba, on the CPU: one call per layer direction instead of a dozen
+    operator calls per step, each step's product by PyTorch's own BLAS from
+    the compiled code (or by oneDNN, called per step, where the step's
+    product is large enough for oneDNN to be faster). Float32 on the CPU with
+    Numba installed; other dtypes run ``input_proj``'s loops. See
+    :mod:`~lstm_ref.torch.numba_loops`.
 ``cuda_graphs``
     ``fused_step`` recorded once per shape as a CUDA graph and replayed: one
     launch instead of thousands. CUDA only; see :mod:`~lstm_ref.torch.cuda_graphs`.
@@ -52,6 +60,7 @@ from functools import cache
 import torch
 from torch import Tensor
 
+from . import numba_loops
 from .functional import lstm_cell, lstm_cell_per_gate, lstm_pointwise, lstm_pointwise_backward
 from .layer_function import LSTMLayerFunction, Pointwise, PointwiseBackward
 from .persistent import persistent
@@ -59,7 +68,15 @@ from .sequence import LayerFn, States, Weights, cell_step, run_steps
 
 #: The impls in ladder order (``cuda_graphs`` is applied to a whole stack by
 #: :class:`~lstm_ref.torch.LSTM`, so it has no layer function in :data:`IMPL_LAYERS`).
-IMPLS = ("per_gate", "fused_gates", "input_proj", "fused_step", "cuda_graphs", "persistent")
+IMPLS = (
+    "per_gate",
+    "fused_gates",
+    "input_proj",
+    "fused_step",
+    "compiled_loop",
+    "cuda_graphs",
+    "persistent",
+)
 
 
 def per_gate(
@@ -84,8 +101,14 @@ def _as_one_autograd_node(
     reverse: bool,
     pointwise: Pointwise,
     pointwise_backward: PointwiseBackward,
+    *,
+    compiled: bool = False,
 ) -> tuple[Tensor, States]:
-    """The layer direction as one :class:`LSTMLayerFunction` node, its BPTT written by hand."""
+    """The layer direction as one :class:`LSTMLayerFunction` node, its BPTT written by hand.
+
+    ``compiled``: run the time loops compiled by Numba where they can run
+    (:func:`~lstm_ref.torch.layer_function.compiled_loops`).
+    """
     w_ih, w_hh, b_ih, b_hh, w_hr = weights
     assert w_ih is not None and w_hh is not None
     # One bias vector inside; autograd hands its gradient to both b_ih and b_hh.
@@ -102,6 +125,8 @@ def _as_one_autograd_node(
         reverse,
         pointwise,
         pointwise_backward,
+        torch.is_grad_enabled(),
+        compiled,
     )
     return y, (h, c)
 
@@ -132,12 +157,29 @@ def fused_step(
     return _as_one_autograd_node(x, state, weights, batch_sizes, reverse, *_scripted_pointwise())
 
 
+def compiled_loop(
+    x: Tensor, state: States, weights: Weights, batch_sizes: Sequence[int] | None, reverse: bool
+) -> tuple[Tensor, States]:
+    """Impl 5 of the ladder: ``input_proj`` with its time loops compiled as a whole (CPU)."""
+    return _as_one_autograd_node(
+        x,
+        state,
+        weights,
+        batch_sizes,
+        reverse,
+        lstm_pointwise,
+        lstm_pointwise_backward,
+        compiled=True,
+    )
+
+
 #: The layer function of each impl (all but ``cuda_graphs``).
 IMPL_LAYERS: dict[str, LayerFn] = {
     "per_gate": per_gate,
     "fused_gates": fused_gates,
     "input_proj": input_proj,
     "fused_step": fused_step,
+    "compiled_loop": compiled_loop,
     "persistent": persistent,
 }
 
@@ -145,10 +187,14 @@ IMPL_LAYERS: dict[str, LayerFn] = {
 def default_impl(device: torch.device) -> str:
     """The impl that ``impl="auto"`` picks on ``device``.
 
-    CPU: ``input_proj``, the fastest in ``python -m lstm_ref.bench`` on a
-    2-core CPU (``fused_step`` ties there, as TorchScript does not fuse on CPU,
-    and costs a compilation). CUDA: ``fused_step``, whose element-wise step
-    TorchScript fuses into one kernel; ``cuda_graphs`` is opt-in because it
-    records a new graph for every new input shape.
+    CPU: ``compiled_loop``, the fastest in ``python -m lstm_ref.bench`` on a
+    2-core CPU, at every size measured; ``input_proj`` where Numba is not
+    installed. CUDA: ``fused_step``, whose element-wise step TorchScript fuses
+    into one kernel; ``cuda_graphs`` is opt-in because it records a new graph
+    for every new input shape.
     """
-    return "fused_step" if device.type == "cuda" else "input_proj"
+    if device.type == "cuda":
+        return "fused_step"
+    if torch.compiler.is_compiling():  # traced, both run the Python loop: ask nothing of Numba
+        return "input_proj"
+    return "compiled_loop" if numba_loops.available() else "input_proj"

@@ -25,9 +25,12 @@ penalties), the layer instead recomputes its steps under autograd and
 differentiates them (:func:`differentiable_backward`), so second derivatives
 are right rather than silently missing.
 
-On the CPU, without projection, both time loops run in
-TorchScript (:mod:`~lstm_ref.torch.loops`): the same operators, called from
-C++ instead of Python, which at small sizes is most of the time a step takes.
+On the CPU, without projection, both time loops run compiled: in float32,
+where Numba is installed, as one compiled function each
+(:mod:`~lstm_ref.torch.numba_loops`); otherwise in TorchScript
+(:mod:`~lstm_ref.torch.loops`), the same operators called from C++ instead
+of Python. At small sizes calling the operators is most of the time a step
+takes.
 """
 
 from __future__ import annotations
@@ -40,8 +43,9 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.autograd.function import FunctionCtx
 
+from . import numba_loops
 from .functional import double_g, lstm_cell
-from .gemm import Product
+from .gemm import Product, transposed_product
 from .loops import scripted
 from .sequence import cell_step, run_steps
 
@@ -50,7 +54,8 @@ PointwiseBackward = Callable[..., tuple[Tensor, Tensor]]
 
 
 class LSTMLayerFunction(torch.autograd.Function):
-    """``apply(x, h0, c0, w_ih, w_hh, b, w_hr, batch_sizes, reverse, pointwise, pointwise_bwd)``.
+    """``apply(x, h0, c0, w_ih, w_hh, b, w_hr, batch_sizes, reverse, pointwise, pointwise_bwd,
+    record, compiled)``.
 
     Parameters (of ``apply``)
     -------------------------
@@ -68,6 +73,15 @@ class LSTMLayerFunction(torch.autograd.Function):
         (:func:`~lstm_ref.torch.functional.lstm_pointwise` or a fused version);
         ``pointwise`` receives the g pre-activations doubled
         (:func:`~lstm_ref.torch.functional.double_g`).
+    record : bool
+        Whether autograd records the call (:func:`torch.is_grad_enabled` where
+        ``apply`` is called). Only then does the forward pass keep what the
+        backward pass needs: under :func:`torch.no_grad` ``ctx.needs_input_grad``
+        still says which inputs require a gradient, and keeping would cost
+        memory and time for nothing.
+    compiled : bool
+        Run the time loops compiled by Numba where they can run
+        (:func:`compiled_loops`; the ``compiled_loop`` impl).
 
     Returns (of ``apply``)
     ----------------------
@@ -89,22 +103,24 @@ class LSTMLayerFunction(torch.autograd.Function):
         reverse: bool,
         pointwise: Pointwise,
         pointwise_backward: PointwiseBackward,
+        record: bool,
+        compiled: bool,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, features = x.shape
         gate_rows = w_ih.shape[0]  # 4H
-        keep = any(ctx.needs_input_grad)  # type: ignore[attr-defined]
+        keep = record and any(ctx.needs_input_grad)  # type: ignore[attr-defined]
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b, w_hr)  # type: ignore[arg-type]
         ctx.has_bias = b is not None  # type: ignore[attr-defined]
         ctx.schedule = (batch_sizes, reverse, pointwise_backward)  # type: ignore[attr-defined]
-        ctx.by_loops = runs_by_loops(x, w_hr)  # type: ignore[attr-defined]
-        if ctx.by_loops:  # type: ignore[attr-defined]
+        ctx.by_loops = compiled_loops(x, w_hr, numba=compiled)  # type: ignore[attr-defined]
+        if ctx.by_loops is not None:  # type: ignore[attr-defined]
             return _forward_by_loops(ctx, x, h0, c0, w_ih, w_hh, b, batch_sizes, reverse, keep)
         # Products with the g rows doubled give 2 a_g, which lstm_pointwise expects.
         bias = double_g(b) if b is not None else None
         preact_x = Product(double_g(w_ih), steps * batch)(x.reshape(steps * batch, features), bias)
         preact_x = preact_x.view(steps, batch, gate_rows)
-        recurrent = Product(double_g(w_hh), batch)
-        project = Product(w_hr, batch) if w_hr is not None else None
+        recurrent = Product(double_g(w_hh), batch, per_step=True)
+        project = Product(w_hr, batch, per_step=True) if w_hr is not None else None
 
         h, c = h0, c0
         ys: list[Tensor] = [h0] * steps  # placeholders, each overwritten below
@@ -137,15 +153,15 @@ class LSTMLayerFunction(torch.autograd.Function):
                 batch_sizes,
                 reverse,
             )
-            return (*grads, None, None, None, None)
-        if ctx.by_loops:
+            return (*grads, None, None, None, None, None, None)
+        if ctx.by_loops is not None:
             dx, dh, dc, dw_ih, dw_hh, db = _backward_by_loops(ctx, dy, dh_n, dc_n)
-            return dx, dh, dc, dw_ih, dw_hh, db, None, None, None, None, None
+            return dx, dh, dc, dw_ih, dw_hh, db, None, None, None, None, None, None, None
 
         steps, batch, _ = x.shape
         needs = ctx.needs_input_grad
-        recurrent = Product(w_hh.t(), batch)
-        project = Product(w_hr.t(), batch) if w_hr is not None else None
+        recurrent = Product(w_hh.t(), batch, per_step=True)
+        project = Product(w_hr.t(), batch, per_step=True) if w_hr is not None else None
         dh, dc = dh_n, dc_n
         d_preact: list[Tensor] = [dy] * steps  # placeholders, each overwritten below
         d_hs: list[Tensor] = [dy] * steps  # gradient of each step's h (projection only)
@@ -173,18 +189,22 @@ class LSTMLayerFunction(torch.autograd.Function):
             ms = torch.stack([F.pad(m, (0, 0, 0, batch - m.shape[0])) for *_, m in ctx.steps])
             d_h_all = torch.stack(d_hs).view(steps * batch, w_hr.shape[0])
             dw_hr = d_h_all.t() @ ms.view(steps * batch, w_hr.shape[1])
-        return dx, dh, dc, dw_ih, dw_hh, db, dw_hr, None, None, None, None
+        return dx, dh, dc, dw_ih, dw_hh, db, dw_hr, None, None, None, None, None, None
 
 
-def runs_by_loops(x: Tensor, w_hr: Tensor | None) -> bool:
-    """Whether the layer runs its time loops in TorchScript (:mod:`~lstm_ref.torch.loops`).
+def compiled_loops(x: Tensor, w_hr: Tensor | None, *, numba: bool) -> str | None:
+    """Which compiled time loops the layer runs: ``"numba"``, ``"torchscript"`` or ``None``.
 
-    On the CPU, where calling an operator from Python costs as much as a small
-    step computes; without projection, the case those loops cover; and not
-    under ``torch.compile`` or ``torch.export``, which trace Python and cannot
-    enter a TorchScript function (they get the Python loop).
+    Compiled loops run on the CPU, where calling an operator from Python costs
+    as much as a small step computes; without projection, the case they
+    cover; and not under ``torch.compile`` or ``torch.export``, which trace
+    Python and cannot enter compiled code (they get the Python loop). With
+    ``numba``, Numba's (:mod:`~lstm_ref.torch.numba_loops`) where they can run
+    (float32, Numba installed); otherwise TorchScript's (:mod:`~lstm_ref.torch.loops`).
     """
-    return x.device.type == "cpu" and w_hr is None and not torch.compiler.is_compiling()
+    if x.device.type != "cpu" or w_hr is not None or torch.compiler.is_compiling():
+        return None
+    return "numba" if numba and numba_loops.runs(x, w_hr) else "torchscript"
 
 
 def _forward_by_loops(
@@ -199,25 +219,30 @@ def _forward_by_loops(
     reverse: bool,
     keep: bool,
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """:meth:`LSTMLayerFunction.forward` by :func:`~lstm_ref.torch.loops.forward_loop`.
+    """:meth:`LSTMLayerFunction.forward` by the compiled loops of :func:`compiled_loops`.
 
     Keeps on ``ctx`` (when ``keep``) what :func:`_backward_by_loops` needs.
     """
     steps, batch, features = x.shape
     preact_x = Product(w_ih, steps * batch)(x.reshape(steps * batch, features), b)
-    forward_loop = scripted()[0]
-    # Plain interpretation: the graph as written, no re-profiling for each new shape.
-    with torch.jit.optimized_execution(False):
-        y, h, c, saved = forward_loop(
-            preact_x.view(steps, batch, w_ih.shape[0]),
-            h0,
-            c0,
-            w_hh.t(),
-            Product(w_hh, batch).packed,
-            list(batch_sizes or ()),
-            reverse,
-            keep,
-        )
+    preact_x = preact_x.view(steps, batch, w_ih.shape[0])
+    schedule = list(batch_sizes or ())
+    if ctx.by_loops == "numba":
+        y, h, c, saved = numba_loops.forward_loop(preact_x, h0, c0, w_hh, schedule, reverse, keep)
+    else:
+        forward_loop = scripted()[0]
+        # Plain interpretation: the graph as written, no re-profiling for each new shape.
+        with torch.jit.optimized_execution(False):
+            y, h, c, saved = forward_loop(
+                preact_x,
+                h0,
+                c0,
+                w_hh.t(),
+                Product(w_hh, batch, per_step=True).packed,
+                schedule,
+                reverse,
+                keep,
+            )
     ctx.loop_saved = saved
     return y, h, c
 
@@ -225,22 +250,31 @@ def _forward_by_loops(
 def _backward_by_loops(
     ctx: Any, dy: Tensor, dh_n: Tensor, dc_n: Tensor
 ) -> tuple[Tensor | None, ...]:
-    """:meth:`LSTMLayerFunction.backward` by :func:`~lstm_ref.torch.loops.backward_loop`.
+    """:meth:`LSTMLayerFunction.backward` by the loops :func:`_forward_by_loops` ran.
 
     Returns the gradients of ``x, h0, c0, w_ih, w_hh, b``.
     """
     x, _, _, w_ih, w_hh, _, _ = ctx.saved_tensors
-    _, reverse, _ = ctx.schedule
+    batch_sizes, reverse, _ = ctx.schedule
     steps, batch, _ = x.shape
-    backward_loop = scripted()[1]
-    with torch.jit.optimized_execution(False):
-        d_a, dh, dc = backward_loop(
-            dy, dh_n, dc_n, ctx.loop_saved, w_hh, Product(w_hh.t(), batch).packed, reverse
+    saved = ctx.loop_saved
+    if ctx.by_loops == "numba":
+        d_a, dh, dc = numba_loops.backward_loop(
+            dy, dh_n, dc_n, saved, w_hh, list(batch_sizes or ()), reverse
         )
+        h_prev = saved.h_prev  # each step's starting h
+    else:
+        backward_loop = scripted()[1]
+        with torch.jit.optimized_execution(False):
+            d_a, dh, dc = backward_loop(
+                dy, dh_n, dc_n, saved, w_hh, Product(w_hh.t(), batch, per_step=True).packed, reverse
+            )
+        h_prev = torch.stack(saved[0])  # each step's starting h
     d_a = d_a.view(steps * batch, w_ih.shape[0])
     needs = ctx.needs_input_grad
-    h_prev = torch.stack(ctx.loop_saved[0]) if needs[4] else None  # each step's starting h
-    dx, dw_ih, dw_hh, db = _weight_gradients(d_a, x, w_ih, h_prev, needs, ctx.has_bias)
+    dx, dw_ih, dw_hh, db = _weight_gradients(
+        d_a, x, w_ih, h_prev if needs[4] else None, needs, ctx.has_bias
+    )
     return dx, dh, dc, dw_ih, dw_hh, db
 
 
@@ -279,10 +313,10 @@ def _weight_gradients(
     dx = None
     if needs[0]:
         dx = Product(w_ih.t(), steps * batch)(d_a).view(steps, batch, features)
-    dw_ih = d_a.t() @ x.reshape(steps * batch, features) if needs[3] else None
+    dw_ih = transposed_product(d_a, x.reshape(steps * batch, features)) if needs[3] else None
     dw_hh = None
     if needs[4] and h_prev is not None:
-        dw_hh = d_a.t() @ h_prev.reshape(steps * batch, h_prev.shape[-1])
+        dw_hh = transposed_product(d_a, h_prev.reshape(steps * batch, h_prev.shape[-1]))
     db = d_a.sum(0) if has_bias and needs[5] else None
     return dx, dw_ih, dw_hh, db
 

@@ -67,9 +67,10 @@ class LSTM(RecurrentBase):
     impl : str
         How the recurrence is computed, one of the ladder of
         ``lstm_ref.torch.ladder``: ``"per_gate"``,
-        ``"fused_gates"``, ``"input_proj"``, ``"fused_step"``, ``"cuda_graphs"``
-        or ``"persistent"``; ``"auto"`` (the default) picks the fastest
-        measured one for the input's device. ``"persistent"`` (Triton
+        ``"fused_gates"``, ``"input_proj"``, ``"fused_step"``, ``"compiled_loop"``,
+        ``"cuda_graphs"`` or ``"persistent"``; ``"auto"`` (the default) picks the
+        fastest measured one for the input's device. ``"compiled_loop"`` (time loops
+        compiled by Numba, ``lstm_ref.torch.numba_loops``) runs on the CPU. ``"persistent"`` (Triton
         kernels, :mod:`lstm_ref.torch.persistent`) needs CUDA (or
         ``TRITON_INTERPRET=1`` set before Triton is imported, to run them
         under Triton's interpreter), float32 or float64 and ``proj_size=0``.
@@ -150,6 +151,11 @@ class LSTM(RecurrentBase):
             # operators of oneDNN or TorchScript inside one autograd Function, which an
             # exporter cannot follow. fused_gates computes the same numbers in plain ones.
             impl = "fused_gates"
+        if impl == "compiled_loop" and device.type != "cpu":
+            raise ValueError(
+                f"impl='compiled_loop' compiles its time loops for the CPU, but the model is "
+                f"on {device}; use impl='fused_step' there"
+            )
         if impl == "cuda_graphs":
             if device.type != "cuda":
                 raise ValueError(
