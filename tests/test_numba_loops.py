@@ -134,3 +134,15 @@ def test_auto_picks_the_compiled_rung_on_the_cpu() -> None:
     from lstm_ref.torch.ladder import default_impl
 
     assert default_impl(torch.device("cpu")) == "compiled_loop"
+
+
+def test_the_blas_is_taken_only_where_it_is_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert numba_loops.torch_blas() is not None  # x86-64 Linux: MKL inside libtorch_cpu
+    monkeypatch.setattr(numba_loops.platform, "machine", lambda: "aarch64")
+    numba_loops.torch_blas.cache_clear()
+    try:
+        assert numba_loops.torch_blas() is None  # another BLAS, integer width unknown
+    finally:
+        monkeypatch.undo()
+        numba_loops.torch_blas.cache_clear()
+    assert numba_loops.torch_blas() is not None

@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import platform
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -81,20 +83,19 @@ GEMM_SYMBOL = "sgemm_"
 def torch_blas() -> Path | None:
     """The shared library of PyTorch's CPU operators, if it exports :data:`GEMM_SYMBOL`.
 
-    PyTorch's x86 Linux wheels link Intel MKL into ``libtorch_cpu`` and export
-    its BLAS: the same ``sgemm`` that ``torch.mm`` calls there, following
-    ``torch.set_num_threads``. Builds without it (macOS, ARM) return ``None``.
+    PyTorch's x86-64 Linux wheels link Intel MKL into ``libtorch_cpu`` and
+    export its BLAS: the same ``sgemm`` that ``torch.mm`` calls there, with
+    32-bit integers, following ``torch.set_num_threads``. Elsewhere (macOS,
+    Windows, ARM) the symbol's provider and integer width are not known here,
+    so this returns ``None`` and the layer runs the TorchScript loops.
     """
-    lib_dir = Path(torch.__file__).parent / "lib"
-    for name in ("libtorch_cpu.so", "libtorch_cpu.dylib"):
-        path = lib_dir / name
-        if path.exists():
-            try:
-                if hasattr(ctypes.CDLL(str(path)), GEMM_SYMBOL):
-                    return path
-            except OSError:
-                return None
-    return None
+    if sys.platform != "linux" or platform.machine() != "x86_64":
+        return None
+    path = Path(torch.__file__).parent / "lib" / "libtorch_cpu.so"
+    try:
+        return path if path.exists() and hasattr(ctypes.CDLL(str(path)), GEMM_SYMBOL) else None
+    except OSError:
+        return None
 
 
 @cache
