@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
-from torch_helpers import max_rel_err, twin
+from torch_helpers import max_rel_err, outputs_and_grads, twin
 
 import lstm_ref.torch as lt
 from lstm_ref.torch import layer_function, numba_loops
@@ -17,24 +18,14 @@ from lstm_ref.torch.gemm import Product
 pytestmark = pytest.mark.skipif(not numba_loops.available(), reason="needs Numba")
 
 
-def outputs_and_grads(
-    model: torch.nn.Module, x: Any, hx: tuple[torch.Tensor, ...], leaf: torch.Tensor
-) -> list[torch.Tensor]:
-    """Outputs, and the gradients of a loss touching all of them w.r.t. inputs and weights."""
-    y, (h, c) = model(x, hx)
-    y = y.data if isinstance(y, torch.nn.utils.rnn.PackedSequence) else y
-    loss = y.sin().sum() + h.square().sum() + (c * torch.arange(c.numel()).view(c.shape)).sum()
-    return [y, h, c, *torch.autograd.grad(loss, [leaf, *hx, *model.parameters()])]
-
-
 def test_the_rational_tanh_is_accurate_to_a_few_units_in_the_last_place() -> None:
-    # Every 64th float32 from 2^-30 to 10 (about 17 million numbers), and their negatives.
-    bits = np.arange(np.float32(2**-30).view(np.int32), np.float32(10).view(np.int32), 64)
-    x = bits.astype(np.int32).view(np.float32)
-    x = np.concatenate([x, -x, np.float32([0, 20, -20, np.inf, -np.inf])])
-    error = np.abs(numba_loops.tanh_rational(x).astype(np.float64) - np.tanh(x.astype(np.float64)))
-    assert error.max() <= numba_loops.TANH_MAX_ERROR
-    assert error.max() > numba_loops.TANH_MAX_ERROR / 4  # the stated bound is not loose
+    # Every 64th float32 from 2^-30 to 10 (4.4 million numbers), their negatives, and more.
+    grid = numba_loops.float32_grid(every=64)
+    assert grid.size > 8 * 10**6 and grid.max() < 10 and grid.min() > -10
+    x = np.concatenate([grid, np.float32([0, 20, -20, np.inf, -np.inf])])
+    error = numba_loops.tanh_error(x)
+    assert error <= numba_loops.TANH_MAX_ERROR
+    assert error > numba_loops.TANH_MAX_ERROR / 4  # the stated bound is not loose
     assert numba_loops.tanh_rational(np.float32([0, 30, -30])).tolist() == [0, 1, -1]
 
 
@@ -146,3 +137,18 @@ def test_the_blas_is_taken_only_where_it_is_known(monkeypatch: pytest.MonkeyPatc
         monkeypatch.undo()
         numba_loops.torch_blas.cache_clear()
     assert numba_loops.torch_blas() is not None
+
+
+def test_the_coefficients_are_the_documented_fit() -> None:
+    # benchmarks/tanh_rational.py fits them; its fit reproduces the stored ones.
+    from lstm_ref.bench import benchmarks_dir
+
+    spec = importlib.util.spec_from_file_location(
+        "tanh_rational", benchmarks_dir() / "tanh_rational.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    numerator, denominator = script.fit()
+    np.testing.assert_allclose(numerator, numba_loops.TANH_NUMERATOR, rtol=1e-5)
+    np.testing.assert_allclose(denominator, numba_loops.TANH_DENOMINATOR, rtol=1e-5)

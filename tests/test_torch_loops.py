@@ -5,21 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
-from torch_helpers import max_rel_err, twin
+from torch_helpers import max_rel_err, outputs_and_grads, twin
 
 import lstm_ref.torch as lt
 from lstm_ref.torch import layer_function, loops
 
 F64 = torch.float64
-
-
-def outputs_and_grads(
-    model: torch.nn.Module, x: torch.Tensor, hx: tuple[torch.Tensor, ...]
-) -> list[torch.Tensor]:
-    """Outputs, and the gradients of a loss touching all of them w.r.t. inputs and weights."""
-    y, (h, c) = model(x, hx)
-    loss = y.sin().sum() + h.square().sum() + (c * torch.arange(c.numel()).view(c.shape)).sum()
-    return [y, h, c, *torch.autograd.grad(loss, [x, *hx, *model.parameters()])]
 
 
 def test_the_loops_run_without_projection_on_the_cpu() -> None:
@@ -58,9 +49,7 @@ def test_scripted_loops_equal_the_python_loop_on_packed_sequences(
 
     def run() -> list[torch.Tensor]:
         packed = pack_padded_sequence(x, [3, 6, 1, 4], batch_first=True, enforce_sorted=False)
-        y, (h, c) = model(packed, hx)
-        loss = y.data.sin().sum() + h.square().sum() + (c * c.detach()).sum()
-        return [y.data, h, c, *torch.autograd.grad(loss, [x, *hx, *model.parameters()])]
+        return outputs_and_grads(model, packed, hx, x)
 
     scripted = run()
     monkeypatch.setattr(layer_function, "compiled_loops", lambda *args, **kw: None)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
+from torch.nn.utils.rnn import PackedSequence
 
 #: PyTorch's own recurrent operators: lstm_ref.torch must never run any of them.
 RNN_OPS = frozenset(
@@ -54,3 +55,22 @@ def ran_ops(fn: object) -> set[str]:
     with torch.autograd.profiler.profile() as prof:
         fn()  # type: ignore[operator]
     return {e.name for e in prof.function_events}
+
+
+def outputs_and_grads(
+    model: nn.Module,
+    x: Tensor | PackedSequence,
+    hx: tuple[Tensor, ...],
+    leaf: Tensor | None = None,
+) -> list[Tensor]:
+    """A recurrent model's outputs, and the gradients of a loss touching all of them.
+
+    The gradients are with respect to ``leaf`` (the input ``x`` when it is a
+    tensor; the padded tensor a ``PackedSequence`` was made from), the initial
+    states ``hx`` and every parameter.
+    """
+    y, (h, c) = model(x, hx)
+    y = y.data if isinstance(y, PackedSequence) else y
+    loss = y.sin().sum() + h.square().sum() + (c * torch.arange(c.numel()).view(c.shape)).sum()
+    inputs = [x if leaf is None else leaf, *hx, *model.parameters()]
+    return [y, h, c, *torch.autograd.grad(loss, inputs)]

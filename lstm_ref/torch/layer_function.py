@@ -204,7 +204,7 @@ def compiled_loops(x: Tensor, w_hr: Tensor | None, *, numba: bool) -> str | None
     """
     if x.device.type != "cpu" or w_hr is not None or torch.compiler.is_compiling():
         return None
-    return "numba" if numba and numba_loops.runs(x, w_hr) else "torchscript"
+    return "numba" if numba and numba_loops.runs(x) else "torchscript"
 
 
 def _forward_by_loops(

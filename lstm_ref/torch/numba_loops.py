@@ -4,11 +4,14 @@ At the sizes most models train at (H up to a few hundred, small batches) a
 step of the recurrence is little arithmetic, and calling a dozen operators a
 step from Python (or from TorchScript's interpreter, :mod:`~lstm_ref.torch.loops`)
 costs more than computing it. Here each time loop is one compiled function
-over the NumPy views of the CPU tensors: per step one BLAS GEMM (through
-SciPy's BLAS, which Numba calls) and one pass of plain loops over the batch
-rows, which LLVM vectorises. It is what :class:`~lstm_ref.torch.layer_function.LSTMLayerFunction`
-runs on the CPU for float32 without projection when Numba is installed; the
-first call compiles (a few seconds, then cached on disk).
+over the NumPy views of the CPU tensors: per step one GEMM, by the BLAS
+inside PyTorch (:func:`torch_blas`), and passes of plain loops over the batch
+rows, which LLVM vectorises. Where a step's GEMM is large enough for oneDNN
+to be faster (:class:`~lstm_ref.torch.gemm.Product`), the loop is Python
+instead: per step one oneDNN product and one compiled element-wise call. It
+is what :class:`~lstm_ref.torch.layer_function.LSTMLayerFunction` runs on the
+CPU for the ``compiled_loop`` impl, in float32 without projection; the first
+call compiles (a few seconds, then cached on disk).
 
 Forward, at each step :math:`t` (in reading order, backwards for ``reverse``),
 with :math:`A_t = W_{ih} x_t + b` computed beforehand for all steps:
@@ -36,7 +39,7 @@ about :data:`TANH_MAX_ERROR` in float32 (a few units in the last place), with
 
 Memory: with ``keep`` the forward pass stores, per step, the gate activations
 (B, 4H), :math:`\tanh c_t`, :math:`c_{t-1}` and :math:`h_{t-1}` (B, H each):
-8·T·B·H numbers, what the other loops keep too.
+7·T·B·H numbers, what the other loops keep too.
 """
 
 from __future__ import annotations
@@ -72,8 +75,8 @@ TANH_DENOMINATOR = (1.0, 0.4641737035695221, 0.024495325864042166, 0.00025461992
 #: Beyond this :math:`|x|` the rational function is not used: float32 :math:`\tanh` is ±1 there
 #: to within half a unit in the last place.
 TANH_CLIP = 9.0
-#: The largest absolute error of :func:`tanh_rational` in float32 against the exact tanh,
-#: over every float32 in [-9, 9] (measured by ``tests/test_numba_loops.py``).
+#: A bound on the absolute error of :func:`tanh_rational` in float32 against the exact tanh
+#: (:func:`tanh_error` over every 64th float32 in ±[2⁻³⁰, 10] measures 2.6e-7).
 TANH_MAX_ERROR = 4e-7
 #: The BLAS routine the loops call: ``sgemm_``, Fortran calling convention, 32-bit integers.
 GEMM_SYMBOL = "sgemm_"
@@ -141,15 +144,22 @@ def tanh_rational(x: np.ndarray) -> np.ndarray:
     return out.reshape(np.shape(x))
 
 
-def runs(x: Tensor, w_hr: Tensor | None) -> bool:
-    """Whether the layer can run these loops: float32 on the CPU, no projection, Numba here."""
-    return (
-        x.dtype == torch.float32
-        and w_hr is None
-        and x.shape[0] > 0
-        and x.shape[1] > 0
-        and available()
-    )
+def float32_grid(*, every: int, low: float = 2**-30, high: float = 10.0) -> np.ndarray:
+    """Every ``every``-th float32 from ``low`` to ``high`` (in bit order), and their negatives."""
+    bits = np.arange(np.float32(low).view(np.int32), np.float32(high).view(np.int32), every)
+    x = bits.astype(np.int32).view(np.float32)
+    return np.concatenate([x, -x])
+
+
+def tanh_error(x: np.ndarray) -> float:
+    """The largest absolute error of :func:`tanh_rational` over ``x``, against float64 tanh."""
+    exact = np.tanh(np.asarray(x, dtype=np.float64))
+    return float(np.abs(tanh_rational(x).astype(np.float64) - exact).max())
+
+
+def runs(x: Tensor) -> bool:
+    """Whether these loops can run on ``x``: a float32 batch with steps, Numba and the BLAS here."""
+    return x.dtype == torch.float32 and x.shape[0] > 0 and x.shape[1] > 0 and available()
 
 
 def _numpy(t: Tensor) -> np.ndarray:
